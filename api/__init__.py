@@ -1,0 +1,1 @@
+"""ShopTalk's FastAPI service: conversations, channels, catalog search, behaviour, recommendations."""

@@ -1,0 +1,41 @@
+"""Catalog search endpoint."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.catalog.schemas import ProductOut, SearchOut
+from api.deps import SearcherDep
+from retrieval.filters import ProductFilter
+
+router = APIRouter(prefix="/v1/products", tags=["catalog"])
+
+
+@router.get("/search", response_model=SearchOut)
+def search_products(
+    searcher: SearcherDep,
+    q: Annotated[str, Query(max_length=500, description="What the shopper asked for")] = "",
+    category: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies defaults
+    brand: Annotated[list[str], Query()] = [],  # noqa: B006
+    color: Annotated[list[str], Query()] = [],  # noqa: B006
+    exclude_color: Annotated[list[str], Query()] = [],  # noqa: B006
+    price_min: Annotated[float | None, Query(ge=0)] = None,
+    price_max: Annotated[float | None, Query(ge=0)] = None,
+    in_stock: bool | None = True,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+) -> SearchOut:
+    """Return products matching the query and filters, relaxing filters if nothing matches."""
+    flt = ProductFilter(
+        categories=tuple(category), brands=tuple(brand), colors=tuple(color),
+        exclude_colors=tuple(exclude_color), price_min=price_min, price_max=price_max, in_stock=in_stock,
+    )
+    result = searcher.search(q, flt, limit=limit, offset=offset)
+    return SearchOut(
+        query=result.query_text,
+        hits=[ProductOut(**h.__dict__) for h in result.hits],
+        applied_filters=result.applied.describe(),
+        relaxed=result.relaxed,
+    )

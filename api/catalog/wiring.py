@@ -1,0 +1,42 @@
+"""Build the product searcher the settings ask for (embedded Edge or a Qdrant server)."""
+
+from __future__ import annotations
+
+import logging
+
+from api.config import Settings
+from retrieval.encoders.bm25 import Bm25Encoder
+from retrieval.encoders.port import DenseEncoder
+from retrieval.index.port import ProductIndex
+from retrieval.search import ProductSearcher
+
+log = logging.getLogger(__name__)
+
+
+def build_dense_encoder(settings: Settings) -> DenseEncoder:
+    """Return the configured dense encoder (MiniLM on ONNX Runtime, or hashing for tests)."""
+    if settings.encoder == "hashing":
+        from retrieval.encoders.hashing import HashingDenseEncoder
+
+        return HashingDenseEncoder()
+    from retrieval.encoders.minilm_onnx import MiniLMOnnxEncoder, ensure_onnx
+
+    return MiniLMOnnxEncoder(ensure_onnx(settings.model_cache), threads=settings.encoder_threads)
+
+
+def build_index(settings: Settings, dim: int) -> ProductIndex:
+    """Return ServerProductIndex when QDRANT_URL is set, else the embedded EdgeProductIndex."""
+    if settings.qdrant_url:
+        from retrieval.index.server import ServerProductIndex
+
+        log.info("retrieval.index.server url=%s", settings.qdrant_url)
+        return ServerProductIndex.connect(settings.qdrant_url, settings.qdrant_api_key, dim, settings.qdrant_collection)
+    from retrieval.index.edge import EdgeProductIndex
+
+    return EdgeProductIndex(settings.qdrant_path, dim)
+
+
+def build_searcher(settings: Settings) -> ProductSearcher:
+    """Wire encoders and index into a searcher."""
+    dense = build_dense_encoder(settings)
+    return ProductSearcher(build_index(settings, dense.dim), dense, Bm25Encoder())

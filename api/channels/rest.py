@@ -1,0 +1,33 @@
+"""The REST widget channel: POST /v1/chat and reading a conversation back."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.conversations import service as conversations
+from api.conversations.schemas import ChatIn, ChatOut, MessageOut
+from api.deps import DialogueDep, SessionDep, SettingsDep
+from api.dialogue.service import handle_turn
+
+router = APIRouter(prefix="/v1", tags=["chat"])
+
+
+@router.post("/chat", response_model=ChatOut)
+def chat(body: ChatIn, session: SessionDep, engine: DialogueDep, settings: SettingsDep) -> ChatOut:
+    """Send a shopper message to the bot and return this turn's stored messages."""
+    conversation, messages = handle_turn(
+        session=session,
+        engine=engine,
+        sender=body.sender,
+        text=body.message,
+        channel="rest",
+        metadata=body.metadata,
+        max_bytes=settings.max_message_bytes,
+    )
+    return ChatOut(conversation_id=conversation.id, messages=[conversations.to_out(m) for m in messages])
+
+
+@router.get("/conversations/{conversation_id}/messages", response_model=list[MessageOut])
+def conversation_messages(conversation_id: str, session: SessionDep) -> list[MessageOut]:
+    """Return every message of a conversation, oldest first."""
+    return [conversations.to_out(m) for m in conversations.list_messages(session=session, conversation_id=conversation_id)]

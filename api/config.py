@@ -1,0 +1,66 @@
+"""API settings: read once at startup from the environment, validated."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_RASA_TOKEN = "dev-rasa-token"  # noqa: S105 - the embedded demo's token, refused in production
+
+
+class Settings(BaseSettings):
+    """Every setting has a default that serves the embedded demo, and an env var."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    shoptalk_env: Literal["development", "test", "production"] = "development"
+    var_dir: Path = Field(default=ROOT / "var", description="Local state: SQLite, Qdrant Edge, models")
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty = SQLite in var_dir")
+    auto_migrate: bool = Field(default=True, description="Run Alembic migrations at startup")
+
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = DEV_RASA_TOKEN
+    rasa_timeout_s: float = Field(default=10.0, gt=0, le=120)
+
+    qdrant_url: str = Field(default="", description="Qdrant server URL; empty = embedded Qdrant Edge")
+    qdrant_api_key: str = ""
+    qdrant_collection: str = "products"
+    encoder: Literal["minilm", "hashing"] = "minilm"
+    encoder_threads: int = Field(default=1, ge=1, le=64)
+
+    max_message_bytes: int = Field(default=4096, ge=64)
+    cors_origins: list[str] = Field(default_factory=list)
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """Return the database URL, defaulting to an SQLite file under var_dir."""
+        return self.database_url or f"sqlite:///{self.var_dir / 'shoptalk.db'}"
+
+    @property
+    def qdrant_path(self) -> Path:
+        """Return the Qdrant Edge folder."""
+        return self.var_dir / "qdrant"
+
+    @property
+    def model_cache(self) -> Path:
+        """Return the folder of exported encoder models and embedding caches."""
+        return self.var_dir / "models"
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.shoptalk_env == "production" and self.rasa_token == DEV_RASA_TOKEN:
+            raise ValueError("RASA_TOKEN must be set to a real secret in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings."""
+    return Settings()

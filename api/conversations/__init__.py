@@ -1,0 +1,1 @@
+"""Shoppers, conversations and messages."""

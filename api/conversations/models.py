@@ -1,0 +1,70 @@
+"""Conversation tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.db import Base, new_id, utcnow
+
+
+class Shopper(Base):
+    """A shopper: an anonymous sender id, later linked to the shop's customer id."""
+
+    __tablename__ = "shoppers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    external_id: Mapped[str] = mapped_column(String(128), unique=True, index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Conversation(Base):
+    """A conversation on one channel; status says who answers (bot, agent)."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_status_updated", "status", "updated_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    shopper_id: Mapped[str] = mapped_column(ForeignKey("shoppers.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(32), default="rest")
+    status: Mapped[str] = mapped_column(String(24), default="bot")
+    assignee: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    shopper: Mapped[Shopper] = relationship()
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", order_by="Message.seq", cascade="all, delete-orphan"
+    )
+
+
+class Message(Base):
+    """One message: the shopper's (with what the NLU understood) or the bot's/agent's."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_conversation_seq", "conversation_id", "seq", unique=True),
+        Index("ix_messages_intent_confidence", "intent", "confidence"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    direction: Mapped[str] = mapped_column(String(8))  # "in" (shopper) or "out"
+    author: Mapped[str] = mapped_column(String(16))  # shopper, bot, agent, system
+    text: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(24), default="received")
+    intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    entities: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    stage: Mapped[str | None] = mapped_column(String(24))
+    stage_score: Mapped[float | None] = mapped_column(Float)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")

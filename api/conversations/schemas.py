@@ -1,0 +1,76 @@
+"""Conversation API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class ChatIn(BaseModel):
+    """A shopper's message to the bot."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    sender: str = Field(min_length=1, max_length=128, description="The shopper's session or customer id")
+    message: str = Field(description="What the shopper typed")
+    metadata: dict[str, Any] = Field(default_factory=dict, description="Channel data passed to the bot")
+
+    @field_validator("sender")
+    @classmethod
+    def _sender_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("sender must not be blank")
+        return value.strip()
+
+
+class QuickReply(BaseModel):
+    """A button the shopper can tap instead of typing."""
+
+    title: str
+    payload: str
+
+
+class ProductCard(BaseModel):
+    """A product shown in a reply."""
+
+    product_id: str
+    title: str
+    price: float | None = None
+    currency: str = ""
+    image_url: str = ""
+    brand: str = ""
+    reason: str = ""
+
+
+class NluOut(BaseModel):
+    """What the dialogue engine understood from a shopper message."""
+
+    intent: str | None = None
+    confidence: float | None = None
+    entities: list[dict[str, Any]] = Field(default_factory=list)
+    stage: str | None = None
+    stage_score: float | None = None
+
+
+class MessageOut(BaseModel):
+    """One stored message."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    author: Literal["shopper", "bot", "agent", "system"]
+    text: str
+    quick_replies: list[QuickReply] = Field(default_factory=list)
+    products: list[ProductCard] = Field(default_factory=list)
+    status: str
+    nlu: NluOut | None = None
+    created_at: datetime
+
+
+class ChatOut(BaseModel):
+    """The conversation id and the messages of this turn (the shopper's first)."""
+
+    conversation_id: str
+    messages: list[MessageOut]

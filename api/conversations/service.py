@@ -1,0 +1,137 @@
+"""Conversation service: shoppers, conversations and messages in the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.conversations.models import Conversation, Message, Shopper
+from api.conversations.schemas import MessageOut, NluOut, ProductCard, QuickReply
+from api.db import utcnow
+from api.dialogue.port import BotMessage, NluResult
+from api.errors import ConversationNotFound
+
+OPEN_STATUSES = ("bot", "waiting_for_agent", "agent")
+
+
+def get_or_create_shopper(*, session: Session, external_id: str) -> Shopper:
+    """Return the shopper with this sender id, creating it on first contact."""
+    shopper = session.scalar(select(Shopper).where(Shopper.external_id == external_id))
+    if shopper is None:
+        shopper = Shopper(external_id=external_id)
+        session.add(shopper)
+        session.flush()
+    return shopper
+
+
+def open_conversation(*, session: Session, shopper: Shopper, channel: str) -> Conversation:
+    """Return the shopper's open conversation on the channel, or start one."""
+    conversation = session.scalar(
+        select(Conversation)
+        .where(
+            Conversation.shopper_id == shopper.id,
+            Conversation.channel == channel,
+            Conversation.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Conversation.updated_at.desc())
+        .limit(1)
+    )
+    if conversation is None:
+        conversation = Conversation(shopper_id=shopper.id, channel=channel)
+        session.add(conversation)
+        session.flush()
+    return conversation
+
+
+def get_conversation(*, session: Session, conversation_id: str) -> Conversation:
+    """Return a conversation or raise ConversationNotFound."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(f"conversation {conversation_id} not found")
+    return conversation
+
+
+def _next_seq(session: Session, conversation_id: str) -> int:
+    current = session.scalar(select(func.max(Message.seq)).where(Message.conversation_id == conversation_id))
+    return (current or 0) + 1
+
+
+def add_shopper_message(*, session: Session, conversation: Conversation, text: str) -> Message:
+    """Store the shopper's message (status 'received') and return it."""
+    message = Message(
+        conversation_id=conversation.id,
+        seq=_next_seq(session, conversation.id),
+        direction="in",
+        author="shopper",
+        text=text,
+        status="received",
+    )
+    session.add(message)
+    conversation.updated_at = utcnow()
+    session.flush()
+    return message
+
+
+def annotate(*, message: Message, nlu: NluResult | None, status: str, latency_ms: float) -> None:
+    """Record what the NLU understood and how the turn went."""
+    message.status = status
+    message.latency_ms = latency_ms
+    if nlu is not None:
+        message.intent = nlu.intent
+        message.confidence = nlu.confidence
+        message.entities = nlu.entities
+        message.stage = nlu.stage
+        message.stage_score = nlu.stage_score
+
+
+def add_reply(*, session: Session, conversation: Conversation, reply: BotMessage, author: str = "bot") -> Message:
+    """Store one outgoing message with its rich content."""
+    content: dict[str, Any] = {}
+    if reply.quick_replies:
+        content["quick_replies"] = [q.model_dump() for q in reply.quick_replies]
+    if reply.products:
+        content["products"] = [p.model_dump() for p in reply.products]
+    message = Message(
+        conversation_id=conversation.id,
+        seq=_next_seq(session, conversation.id),
+        direction="out",
+        author=author,
+        text=reply.text,
+        content=content or None,
+        status="sent",
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def to_out(message: Message) -> MessageOut:
+    """Return the API view of a stored message."""
+    content = message.content or {}
+    nlu = None
+    if message.author == "shopper" and message.intent is not None:
+        nlu = NluOut(
+            intent=message.intent,
+            confidence=message.confidence,
+            entities=message.entities or [],
+            stage=message.stage,
+            stage_score=message.stage_score,
+        )
+    return MessageOut(
+        id=message.id,
+        author=message.author,  # type: ignore[arg-type]
+        text=message.text,
+        quick_replies=[QuickReply(**q) for q in content.get("quick_replies", [])],
+        products=[ProductCard(**p) for p in content.get("products", [])],
+        status=message.status,
+        nlu=nlu,
+        created_at=message.created_at,
+    )
+
+
+def list_messages(*, session: Session, conversation_id: str) -> list[Message]:
+    """Return a conversation's messages in order."""
+    get_conversation(session=session, conversation_id=conversation_id)
+    return list(session.scalars(select(Message).where(Message.conversation_id == conversation_id).order_by(Message.seq)))

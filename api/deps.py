@@ -1,0 +1,40 @@
+"""Named dependencies; tests swap them with app.dependency_overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from api.config import Settings
+from api.dialogue.port import DialogueEngine
+from retrieval.search import ProductSearcher
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """Return the app's settings."""
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """Yield a database session for one request."""
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+def get_dialogue(request: Request) -> DialogueEngine:
+    """Return the dialogue engine."""
+    return request.app.state.dialogue  # type: ignore[no-any-return]
+
+
+def get_searcher(request: Request) -> ProductSearcher:
+    """Return the product searcher."""
+    return request.app.state.searcher  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+DialogueDep = Annotated[DialogueEngine, Depends(get_dialogue)]
+SearcherDep = Annotated[ProductSearcher, Depends(get_searcher)]

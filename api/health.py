@@ -1,0 +1,36 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Return ok while the process serves requests."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> JSONResponse:
+    """Check each dependency: database, product index, dialogue engine."""
+    state = request.app.state
+    checks: dict[str, bool] = {}
+    try:
+        with state.session_factory() as session:
+            session.execute(text("SELECT 1"))
+        checks["database"] = True
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        checks["database"] = False
+    try:
+        state.searcher.index.count()
+        checks["product_index"] = True
+    except Exception:  # noqa: BLE001
+        checks["product_index"] = False
+    checks["dialogue"] = bool(state.dialogue.ready())
+    ready = all(checks.values())
+    return JSONResponse(status_code=200 if ready else 503, content={"ready": ready, "checks": checks})

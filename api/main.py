@@ -1,0 +1,83 @@
+"""The app factory. All wiring happens here, in the lifespan (the bootstrap)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from api import health
+from api.catalog.router import router as catalog_router
+from api.channels.rest import router as rest_router
+from api.config import Settings, get_settings
+from api.db import make_engine, session_factory
+from api.dialogue.port import DialogueEngine
+from api.errors import install_error_handlers
+from api.logging_setup import configure_logging
+from retrieval.search import ProductSearcher
+
+log = logging.getLogger(__name__)
+WEB = Path(__file__).resolve().parent / "web"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    dialogue: DialogueEngine | None = None,
+    searcher: ProductSearcher | None = None,
+) -> FastAPI:
+    """Build the API. Components not given are built from settings at startup."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, settings.log_json)
+        if settings.auto_migrate:
+            from api.migrate import upgrade
+
+            await run_in_threadpool(upgrade, settings.sqlalchemy_url)
+        engine = make_engine(settings.sqlalchemy_url)
+        app.state.settings = settings
+        app.state.session_factory = session_factory(engine)
+        if dialogue is None:
+            from api.dialogue.rasa import RasaDialogueEngine
+
+            app.state.dialogue = RasaDialogueEngine(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
+        else:
+            app.state.dialogue = dialogue
+        if searcher is None:
+            from api.catalog.wiring import build_searcher
+
+            app.state.searcher = await run_in_threadpool(build_searcher, settings)
+        else:
+            app.state.searcher = searcher
+        log.info("api.started env=%s", settings.shoptalk_env)
+        yield
+        if searcher is None:
+            app.state.searcher.index.close()
+        engine.dispose()
+
+    app = FastAPI(
+        title="ShopTalk API",
+        version="0.1.0",
+        description="Conversations, channels, catalog search and recommendations for a shopping assistant.",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"])
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(rest_router)
+    app.include_router(catalog_router)
+
+    @app.get("/", include_in_schema=False)
+    def chat_page() -> FileResponse:
+        return FileResponse(WEB / "chat.html", media_type="text/html")
+
+    return app

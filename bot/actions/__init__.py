@@ -1,0 +1,1 @@
+"""Custom actions: the action server calls the ShopTalk API over HTTP."""

@@ -1,0 +1,164 @@
+"""Build bot/data/nlu/*.yml: our shopping intents, catalog lookups, and Bitext's intents.
+
+- shopping.yml: the 14 intents Bitext lacks, from templates.py (seeded, with entities).
+- lookups.yml: brand, colour and category lookup tables and synonyms from the catalog.
+- customer_service.yml: the 27 Bitext intents with their order_id spans. Generated from
+  the Bitext CSV at build time and not committed (the data set stays where it lives).
+
+Usage: python bot/scripts/build_nlu_data.py [--bitext CSV] [--catalog JSONL] [--per-intent N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from templates import CATEGORIES, PRICES, PRODUCTS, QUANTITIES, SIZES, TEMPLATES, TYPOS  # noqa: E402
+
+BOT = Path(__file__).resolve().parent.parent
+ROOT = BOT.parent
+OUT = BOT / "data" / "nlu"
+DEFAULT_BITEXT = ROOT.parent / "shared" / "data" / "intents" / "bitext_customer_support.csv"
+DEFAULT_CATALOG = ROOT / "demo" / "catalog.jsonl"
+COLORS = ["black", "white", "red", "blue", "green", "yellow", "pink", "purple", "grey", "brown",
+          "navy", "silver", "gold", "orange", "beige", "maroon"]
+SLOT_ENTITY = {"product": "product", "prodcut_typo": "product", "category": "category", "brand": "brand",
+               "brand2": "brand", "color": "color", "color2": "color", "size": "size", "price": "price",
+               "quantity": "quantity"}
+_SLOT = re.compile(r"\{(\w+)\}")
+_UNSAFE = re.compile(r"[\[\]{}()\n\r]")
+
+
+def catalog_values(path: Path) -> dict[str, list[str]]:
+    """Return frequent brands and category words from the catalog."""
+    brands: collections.Counter[str] = collections.Counter()
+    cats: collections.Counter[str] = collections.Counter()
+    if path.exists():
+        for line in path.open():
+            p = json.loads(line)
+            if p.get("brand") and 3 <= len(p["brand"]) <= 20 and p["brand"].isascii():
+                brands[p["brand"].lower()] += 1
+            for level in p.get("category_path", [])[:2]:
+                cats[level.lower()] += 1
+    top_brands = [b for b, _ in brands.most_common(40)]
+    return {
+        "brand": sorted(set(top_brands) | {"nike", "adidas", "puma", "sony", "samsung", "asics"}),
+        "category": sorted(set(CATEGORIES) | {c for c, n in cats.items() if n >= 5 and len(c) < 30}),
+    }
+
+
+def fill(template: str, rng: random.Random, values: dict[str, list[str]]) -> str:
+    """Fill a template's slots with random values, annotating each as an entity."""
+    pools = {
+        "product": PRODUCTS, "category": values["category"], "brand": values["brand"],
+        "brand2": values["brand"], "color": COLORS, "color2": COLORS, "size": SIZES,
+        "price": PRICES, "quantity": QUANTITIES, **TYPOS,
+    }
+
+    def sub(match: re.Match[str]) -> str:
+        slot = match.group(1)
+        return f"[{rng.choice(pools[slot])}]({SLOT_ENTITY[slot]})"
+
+    return _SLOT.sub(sub, template)
+
+
+def typo(text: str, rng: random.Random) -> str:
+    """Swap two adjacent letters in one plain (non-entity) word."""
+    words = text.split(" ")
+    plain = [i for i, w in enumerate(words) if w.isalpha() and len(w) > 4 and "[" not in w]
+    if not plain:
+        return text
+    i = rng.choice(plain)
+    w = words[i]
+    j = rng.randrange(1, len(w) - 2)
+    words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    return " ".join(words)
+
+
+def shopping_examples(per_intent: int, values: dict[str, list[str]], seed: int = 13) -> dict[str, list[str]]:
+    """Return per_intent distinct examples for each template intent."""
+    rng = random.Random(seed)
+    out: dict[str, list[str]] = {}
+    for intent, templates in TEMPLATES.items():
+        seen: list[str] = []
+        attempts = 0
+        while len(seen) < per_intent and attempts < per_intent * 50:
+            attempts += 1
+            text = fill(templates[attempts - 1] if attempts <= len(templates) else rng.choice(templates), rng, values)
+            if rng.random() < 0.1:
+                text = typo(text, rng)
+            if text not in seen:
+                seen.append(text)
+        out[intent] = seen
+    return out
+
+
+def bitext_examples(path: Path, per_intent: int, seed: int = 13) -> dict[str, list[str]]:
+    """Return Bitext utterances per intent, with order_id spans annotated."""
+    rows: dict[str, list[str]] = collections.defaultdict(list)
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            text = row["instruction"].strip()
+            if row["entity_type"] == "order_id" and row["start_offset"]:
+                start, end = int(row["start_offset"]), int(row["end_offset"])
+                span = text[start:end]
+                if span.strip() and not _UNSAFE.search(span):
+                    text = _UNSAFE.sub(" ", text[:start]) + f"[{span}](order_id)" + _UNSAFE.sub(" ", text[end:])
+                else:
+                    text = _UNSAFE.sub(" ", text)
+            else:
+                text = _UNSAFE.sub(" ", text)
+            text = re.sub(r"\s+", " ", text).strip()
+            if text and text not in rows[row["intent"]]:
+                rows[row["intent"]].append(text)
+    rng = random.Random(seed)
+    return {intent: sorted(rng.sample(texts, min(per_intent, len(texts)))) for intent, texts in sorted(rows.items())}
+
+
+def write_nlu(path: Path, examples: dict[str, list[str]], header: str) -> None:
+    """Write intents and examples as Rasa 3 NLU YAML."""
+    lines = [f"# {header}", 'version: "3.1"', "nlu:"]
+    for intent, texts in examples.items():
+        lines += [f"- intent: {intent}", "  examples: |"] + [f"    - {t}" for t in texts]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_lookups(path: Path, values: dict[str, list[str]]) -> None:
+    """Write lookup tables and colour synonyms."""
+    lines = ["# Generated by bot/scripts/build_nlu_data.py from the demo catalog.", 'version: "3.1"', "nlu:"]
+    for name, items in (("brand", values["brand"]), ("color", COLORS), ("category", values["category"])):
+        lines += [f"- lookup: {name}", "  examples: |"] + [f"    - {v}" for v in items if not _UNSAFE.search(v)]
+    lines += ["- synonym: grey", "  examples: |", "    - gray", "- synonym: navy", "  examples: |", "    - navy blue"]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    """Build the NLU files."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bitext", type=Path, default=DEFAULT_BITEXT)
+    parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
+    parser.add_argument("--per-intent", type=int, default=60, help="examples per template intent")
+    parser.add_argument("--bitext-per-intent", type=int, default=80, help="Bitext examples kept per intent")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    values = catalog_values(args.catalog)
+    write_nlu(OUT / "shopping.yml", shopping_examples(args.per_intent, values),
+              "Generated by bot/scripts/build_nlu_data.py from bot/scripts/templates.py. Do not edit.")
+    write_lookups(OUT / "lookups.yml", values)
+    if args.bitext.exists():
+        write_nlu(OUT / "customer_service.yml", bitext_examples(args.bitext, args.bitext_per_intent),
+                  "Generated from the Bitext customer-support data set (CDLA-Sharing-1.0). Not committed.")
+        print(f"wrote shopping, lookups and customer_service NLU data to {OUT}")
+    else:
+        print(f"warning: {args.bitext} not found; customer-service intents have no examples", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

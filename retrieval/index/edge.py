@@ -1,0 +1,218 @@
+"""The embedded default: Qdrant's own engine in-process (qdrant-edge-py), in a folder.
+
+Layout of the folder: `shards/<name>/` holds shard data and `CURRENT` names the live
+shard. A rebuild fills a new shard and switches `CURRENT` with an atomic rename only
+once it is complete, so readers never see a half-built index.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import qdrant_edge as qe
+
+from retrieval.encoders.port import SparseVec
+from retrieval.filters import INDEXED_FIELDS, ProductFilter
+from retrieval.index.port import PREFETCH, RRF_K, IndexHit, SearchMode, build_payload
+from retrieval.product import Product
+
+log = logging.getLogger(__name__)
+DENSE, SPARSE = "dense", "sparse"
+
+
+def to_edge_filter(flt: ProductFilter | None) -> qe.Filter | None:
+    """Translate a product filter into a Qdrant Edge filter."""
+    if flt is None:
+        return None
+    f = flt.normalised()
+    must: list[Any] = []
+    must_not: list[Any] = []
+    if f.categories:
+        must.append(qe.FieldCondition(key="category_terms", match=qe.MatchAny(list(f.categories))))
+    if f.brands:
+        must.append(qe.FieldCondition(key="brand", match=qe.MatchAny(list(f.brands))))
+    if f.colors:
+        must.append(qe.FieldCondition(key="color", match=qe.MatchAny(list(f.colors))))
+    if f.price_min is not None or f.price_max is not None:
+        must.append(qe.FieldCondition(key="price", range=qe.RangeFloat(gte=f.price_min, lte=f.price_max)))
+    if f.in_stock is not None:
+        must.append(qe.FieldCondition(key="in_stock", match=qe.MatchValue(f.in_stock)))
+    if f.exclude_colors:
+        must_not.append(qe.FieldCondition(key="color", match=qe.MatchAny(list(f.exclude_colors))))
+    if f.exclude_brands:
+        must_not.append(qe.FieldCondition(key="brand", match=qe.MatchAny(list(f.exclude_brands))))
+    if not must and not must_not:
+        return None
+    return qe.Filter(must=must or None, must_not=must_not or None)
+
+
+class EdgeProductIndex:
+    """ProductIndex on qdrant-edge-py, persisted under `root`."""
+
+    def __init__(self, root: Path, dim: int, hnsw_m: int = 16, ef_construct: int = 128) -> None:
+        self.root = Path(root)
+        self.dim = dim
+        self._hnsw = qe.HnswIndexConfig(m=hnsw_m, ef_construct=ef_construct, full_scan_threshold=10_000)
+        self._lock = threading.RLock()
+        (self.root / "shards").mkdir(parents=True, exist_ok=True)
+        current = self._current_name()
+        if current is None:
+            current = self._create_shard()
+            self._publish(current)
+        self._name = current
+        self._shard = qe.EdgeShard.load(str(self._shard_dir(current)))
+
+    # --- shard files -----------------------------------------------------------------
+    def _shard_dir(self, name: str) -> Path:
+        return self.root / "shards" / name
+
+    def _current_name(self) -> str | None:
+        pointer = self.root / "CURRENT"
+        if not pointer.exists():
+            return None
+        name = pointer.read_text().strip()
+        return name if self._shard_dir(name).exists() else None
+
+    def _publish(self, name: str) -> None:
+        tmp = self.root / "CURRENT.tmp"
+        tmp.write_text(name)
+        os.replace(tmp, self.root / "CURRENT")
+
+    def _config(self) -> qe.EdgeConfig:
+        return qe.EdgeConfig(
+            vectors={DENSE: qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Cosine)},
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+            hnsw_config=self._hnsw,
+        )
+
+    def _create_shard(self) -> str:
+        name = f"s{time.time_ns()}"
+        shard = qe.EdgeShard.create(str(self._shard_dir(name)), self._config())
+        for key in INDEXED_FIELDS.keyword:
+            shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword))
+        for key in INDEXED_FIELDS.number:
+            shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Float))
+        for key in INDEXED_FIELDS.boolean:
+            shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Bool))
+        shard.flush()
+        shard.close()
+        return name
+
+    # --- writes ------------------------------------------------------------------------
+    @staticmethod
+    def _points(
+        products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
+    ) -> list[qe.Point]:
+        return [
+            qe.Point(
+                id=p.point_id,
+                vector={DENSE: v.tolist(), SPARSE: qe.SparseVector(s.indices, s.values)},
+                payload=build_payload(p),
+            )
+            for p, v, s in zip(products, dense, sparse, strict=True)
+        ]
+
+    def upsert(
+        self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
+    ) -> None:
+        """Insert or replace products by id, in batches, and flush."""
+        with self._lock:
+            for start in range(0, len(products), 256):
+                end = start + 256
+                points = self._points(products[start:end], dense[start:end], sparse[start:end])
+                self._shard.update(qe.UpdateOperation.upsert_points(points))
+            self._shard.flush()
+
+    def delete(self, product_ids: Sequence[str]) -> None:
+        """Remove products by id."""
+        ids: list[Any] = [Product(id=p, title="").point_id for p in product_ids]
+        with self._lock:
+            self._shard.update(qe.UpdateOperation.delete_points(ids))
+            self._shard.flush()
+
+    def rebuild(
+        self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
+    ) -> None:
+        """Fill a new shard, optimise it, then switch to it atomically."""
+        name = self._create_shard()
+        shard = qe.EdgeShard.load(str(self._shard_dir(name)))
+        for start in range(0, len(products), 256):
+            end = start + 256
+            points = self._points(products[start:end], dense[start:end], sparse[start:end])
+            shard.update(qe.UpdateOperation.upsert_points(points))
+        shard.optimize()
+        shard.flush()
+        with self._lock:
+            self._publish(name)
+            old_name, old = self._name, self._shard
+            self._name, self._shard = name, shard
+        old.close()
+        shutil.rmtree(self._shard_dir(old_name), ignore_errors=True)
+        log.info("retrieval.index.rebuilt shard=%s products=%d", name, len(products))
+
+    def optimize(self) -> None:
+        """Build the HNSW and payload indexes now rather than on the first queries."""
+        with self._lock:
+            self._shard.optimize()
+            self._shard.flush()
+
+    # --- reads -------------------------------------------------------------------------
+    def count(self, flt: ProductFilter | None = None) -> int:
+        """Return how many products match."""
+        return int(self._shard.count(qe.CountRequest(filter=to_edge_filter(flt), exact=True)))
+
+    def search(
+        self,
+        *,
+        dense: np.ndarray | None,
+        sparse: SparseVec | None,
+        flt: ProductFilter | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        mode: SearchMode = "hybrid",
+    ) -> list[IndexHit]:
+        """Return the best products: HNSW dense, BM25 sparse, or both fused with RRF."""
+        edge_filter = to_edge_filter(flt)
+        queries: list[Any] = []
+        if dense is not None and mode in ("hybrid", "dense"):
+            queries.append(qe.Query.Nearest(np.asarray(dense).tolist(), using=DENSE))
+        if sparse is not None and sparse.indices and mode in ("hybrid", "sparse"):
+            queries.append(qe.Query.Nearest(qe.SparseVector(sparse.indices, sparse.values), using=SPARSE))
+        if not queries:
+            return []
+        if mode == "hybrid" and len(queries) == 2:
+            depth = max(PREFETCH, offset + limit)
+            request = qe.QueryRequest(
+                limit=limit,
+                offset=offset,
+                prefetches=[qe.Prefetch(limit=depth, query=q, filter=edge_filter) for q in queries],
+                query=qe.Fusion.Rrf(k=RRF_K),
+                with_payload=True,
+            )
+        else:
+            request = qe.QueryRequest(
+                limit=limit, offset=offset, query=queries[0], filter=edge_filter, with_payload=True
+            )
+        points = self._shard.query(request)
+        return [IndexHit(str(p.payload["product_id"]), float(p.score), dict(p.payload)) for p in points if p.payload]
+
+    def get(self, product_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Return payloads of known ids, in the order asked."""
+        ids: list[Any] = [Product(id=p, title="").point_id for p in product_ids]
+        records = self._shard.retrieve(ids, with_payload=True, with_vector=False)
+        by_id = {str(r.payload["product_id"]): dict(r.payload) for r in records if r.payload}
+        return [by_id[p] for p in product_ids if p in by_id]
+
+    def close(self) -> None:
+        """Flush and close the shard."""
+        with self._lock:
+            self._shard.flush()
+            self._shard.close()

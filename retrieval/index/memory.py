@@ -1,0 +1,88 @@
+"""An in-memory product index: a fake for unit tests, behind the same port."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from retrieval.encoders.port import SparseVec
+from retrieval.filters import ProductFilter
+from retrieval.index.port import PREFETCH, RRF_K, IndexHit, SearchMode, build_payload
+from retrieval.product import Product
+
+
+class InMemoryProductIndex:
+    """Exact search in Python, RRF fusion; the reference the contract tests compare to."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[np.ndarray, dict[int, float], dict[str, Any]]] = {}
+
+    def upsert(
+        self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
+    ) -> None:
+        """Insert or replace products by id."""
+        for product, vec, sp in zip(products, dense, sparse, strict=True):
+            weights = dict(zip(sp.indices, sp.values, strict=True))
+            self._rows[product.id] = (np.asarray(vec, np.float32), weights, build_payload(product))
+
+    def delete(self, product_ids: Sequence[str]) -> None:
+        """Remove products by id."""
+        for pid in product_ids:
+            self._rows.pop(pid, None)
+
+    def count(self, flt: ProductFilter | None = None) -> int:
+        """Return how many products match."""
+        return sum(1 for _, _, p in self._rows.values() if flt is None or flt.matches(p))
+
+    def _ranked(self, scores: dict[str, float]) -> list[str]:
+        return sorted(scores, key=lambda k: (-scores[k], k))[:PREFETCH]
+
+    def search(
+        self,
+        *,
+        dense: np.ndarray | None,
+        sparse: SparseVec | None,
+        flt: ProductFilter | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        mode: SearchMode = "hybrid",
+    ) -> list[IndexHit]:
+        """Return the best products (exact scores, RRF for hybrid)."""
+        rows = {k: r for k, r in self._rows.items() if flt is None or flt.matches(r[2])}
+        dense_scores: dict[str, float] = {}
+        sparse_scores: dict[str, float] = {}
+        if dense is not None and mode in ("hybrid", "dense"):
+            dense_scores = {k: float(np.dot(r[0], dense)) for k, r in rows.items()}
+        if sparse is not None and mode in ("hybrid", "sparse"):
+            for k, r in rows.items():
+                s = sum(r[1].get(i, 0.0) * v for i, v in zip(sparse.indices, sparse.values))
+                if s > 0:
+                    sparse_scores[k] = s
+        if mode == "dense":
+            fused = dense_scores
+        elif mode == "sparse":
+            fused = sparse_scores
+        else:
+            fused = {}
+            for scores in (dense_scores, sparse_scores):
+                for rank, key in enumerate(self._ranked(scores)):
+                    fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
+        ranked = sorted(fused, key=lambda k: (-fused[k], k))[offset : offset + limit]
+        return [IndexHit(k, fused[k], dict(rows[k][2])) for k in ranked]
+
+    def get(self, product_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Return payloads of known ids, in order."""
+        return [dict(self._rows[p][2]) for p in product_ids if p in self._rows]
+
+    def rebuild(
+        self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
+    ) -> None:
+        """Replace everything at once."""
+        fresh = InMemoryProductIndex()
+        fresh.upsert(products, dense, sparse)
+        self._rows = fresh._rows
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,80 @@
+"""The product index port: what search needs from a vector store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from retrieval.encoders.port import SparseVec
+from retrieval.filters import ProductFilter
+from retrieval.product import Product
+
+SearchMode = Literal["hybrid", "dense", "sparse"]
+RRF_K = 60
+PREFETCH = 100
+
+
+@dataclass(frozen=True)
+class IndexHit:
+    """One product the index returned, with its fused score and stored payload."""
+
+    product_id: str
+    score: float
+    payload: dict[str, Any]
+
+
+def build_payload(product: Product) -> dict[str, Any]:
+    """Return the stored payload of a product, with its filterable category terms."""
+    from retrieval.filters import category_terms
+
+    payload = product.to_payload()
+    payload["category_terms"] = category_terms(product.category_path)
+    return payload
+
+
+class ProductIndex(Protocol):
+    """A store of product vectors and payloads that answers filtered hybrid queries."""
+
+    def upsert(
+        self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
+    ) -> None:
+        """Insert or replace products by id."""
+        ...
+
+    def delete(self, product_ids: Sequence[str]) -> None:
+        """Remove products by id (unknown ids are ignored)."""
+        ...
+
+    def count(self, flt: ProductFilter | None = None) -> int:
+        """Return how many products match the filter (all when None)."""
+        ...
+
+    def search(
+        self,
+        *,
+        dense: np.ndarray | None,
+        sparse: SparseVec | None,
+        flt: ProductFilter | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        mode: SearchMode = "hybrid",
+    ) -> list[IndexHit]:
+        """Return the best products for the query vectors under the filter."""
+        ...
+
+    def get(self, product_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Return the payloads of the products that exist, in the order asked."""
+        ...
+
+    def rebuild(
+        self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
+    ) -> None:
+        """Replace the whole index atomically: the old one serves until the new is complete."""
+        ...
+
+    def close(self) -> None:
+        """Release files and connections."""
+        ...

@@ -1,0 +1,186 @@
+"""The production path: a Qdrant server or cluster through qdrant-client.
+
+The live collection is reached through an alias; a rebuild fills a new collection and
+switches the alias in one call, then drops the old collection. In tests the same code
+runs against qdrant-client's local mode, which speaks the same client API.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from qdrant_client import QdrantClient, models
+
+from retrieval.encoders.port import SparseVec
+from retrieval.filters import INDEXED_FIELDS, ProductFilter
+from retrieval.index.port import PREFETCH, RRF_K, IndexHit, SearchMode, build_payload
+from retrieval.product import Product
+
+log = logging.getLogger(__name__)
+DENSE, SPARSE = "dense", "sparse"
+
+
+def to_qdrant_filter(flt: ProductFilter | None) -> models.Filter | None:
+    """Translate a product filter into a qdrant-client filter."""
+    if flt is None:
+        return None
+    f = flt.normalised()
+    must: list[Any] = []
+    must_not: list[Any] = []
+
+    def any_of(key: str, values: Sequence[str]) -> models.FieldCondition:
+        return models.FieldCondition(key=key, match=models.MatchAny(any=list(values)))
+
+    if f.categories:
+        must.append(any_of("category_terms", f.categories))
+    if f.brands:
+        must.append(any_of("brand", f.brands))
+    if f.colors:
+        must.append(any_of("color", f.colors))
+    if f.price_min is not None or f.price_max is not None:
+        must.append(models.FieldCondition(key="price", range=models.Range(gte=f.price_min, lte=f.price_max)))
+    if f.in_stock is not None:
+        must.append(models.FieldCondition(key="in_stock", match=models.MatchValue(value=f.in_stock)))
+    if f.exclude_colors:
+        must_not.append(any_of("color", f.exclude_colors))
+    if f.exclude_brands:
+        must_not.append(any_of("brand", f.exclude_brands))
+    if not must and not must_not:
+        return None
+    return models.Filter(must=must or None, must_not=must_not or None)
+
+
+class ServerProductIndex:
+    """ProductIndex on a Qdrant server (or qdrant-client local mode in tests)."""
+
+    def __init__(self, client: QdrantClient, dim: int, alias: str = "products") -> None:
+        self.client = client
+        self.dim = dim
+        self.alias = alias
+        if not self._alias_target():
+            name = self._create_collection()
+            self._point_alias(name, old=None)
+
+    @classmethod
+    def connect(cls, url: str, api_key: str | None, dim: int, alias: str = "products") -> ServerProductIndex:
+        """Connect to a Qdrant server by URL."""
+        return cls(QdrantClient(url=url, api_key=api_key or None, timeout=10), dim, alias)
+
+    def _alias_target(self) -> str | None:
+        for a in self.client.get_aliases().aliases:
+            if a.alias_name == self.alias:
+                return a.collection_name
+        return None
+
+    def _create_collection(self) -> str:
+        name = f"{self.alias}_{time.time_ns()}"
+        self.client.create_collection(
+            name,
+            vectors_config={DENSE: models.VectorParams(size=self.dim, distance=models.Distance.COSINE)},
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        )
+        schema = models.PayloadSchemaType
+        fields = [(k, schema.KEYWORD) for k in INDEXED_FIELDS.keyword]
+        fields += [(k, schema.FLOAT) for k in INDEXED_FIELDS.number]
+        fields += [(k, schema.BOOL) for k in INDEXED_FIELDS.boolean]
+        for key, kind in fields:
+            self.client.create_payload_index(name, key, field_schema=kind)
+        return name
+
+    def _point_alias(self, name: str, old: str | None) -> None:
+        ops: list[Any] = []
+        if old:
+            ops.append(models.DeleteAliasOperation(delete_alias=models.DeleteAlias(alias_name=self.alias)))
+        ops.append(models.CreateAliasOperation(create_alias=models.CreateAlias(collection_name=name, alias_name=self.alias)))
+        self.client.update_collection_aliases(change_aliases_operations=ops)
+
+    @staticmethod
+    def _points(products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> list[models.PointStruct]:
+        return [
+            models.PointStruct(
+                id=p.point_id,
+                vector={DENSE: v.tolist(), SPARSE: models.SparseVector(indices=s.indices, values=s.values)},
+                payload=build_payload(p),
+            )
+            for p, v, s in zip(products, dense, sparse, strict=True)
+        ]
+
+    def _write(self, collection: str, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
+        for start in range(0, len(products), 256):
+            end = start + 256
+            points = self._points(products[start:end], dense[start:end], sparse[start:end])
+            self.client.upsert(collection, points=points, wait=True)
+
+    def upsert(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
+        """Insert or replace products by id."""
+        self._write(self.alias, products, dense, sparse)
+
+    def delete(self, product_ids: Sequence[str]) -> None:
+        """Remove products by id."""
+        ids: list[Any] = [Product(id=p, title="").point_id for p in product_ids]
+        self.client.delete(self.alias, points_selector=models.PointIdsList(points=ids), wait=True)
+
+    def rebuild(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
+        """Fill a new collection, then switch the alias to it in one call."""
+        old = self._alias_target()
+        name = self._create_collection()
+        self._write(name, products, dense, sparse)
+        self._point_alias(name, old=old)
+        if old:
+            self.client.delete_collection(old)
+        log.info("retrieval.index.rebuilt collection=%s products=%d", name, len(products))
+
+    def count(self, flt: ProductFilter | None = None) -> int:
+        """Return how many products match."""
+        return int(self.client.count(self.alias, count_filter=to_qdrant_filter(flt), exact=True).count)
+
+    def search(
+        self,
+        *,
+        dense: np.ndarray | None,
+        sparse: SparseVec | None,
+        flt: ProductFilter | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        mode: SearchMode = "hybrid",
+    ) -> list[IndexHit]:
+        """Return the best products: dense, sparse, or both fused with RRF."""
+        qfilter = to_qdrant_filter(flt)
+        queries: list[tuple[Any, str]] = []
+        if dense is not None and mode in ("hybrid", "dense"):
+            queries.append((np.asarray(dense).tolist(), DENSE))
+        if sparse is not None and sparse.indices and mode in ("hybrid", "sparse"):
+            queries.append((models.SparseVector(indices=sparse.indices, values=sparse.values), SPARSE))
+        if not queries:
+            return []
+        if mode == "hybrid" and len(queries) == 2:
+            depth = max(PREFETCH, offset + limit)
+            result = self.client.query_points(
+                self.alias,
+                prefetch=[models.Prefetch(query=q, using=u, limit=depth, filter=qfilter) for q, u in queries],
+                query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)),
+                limit=limit,
+                offset=offset,
+                with_payload=True,
+            )
+        else:
+            q, using = queries[0]
+            result = self.client.query_points(
+                self.alias, query=q, using=using, query_filter=qfilter, limit=limit, offset=offset, with_payload=True
+            )
+        return [IndexHit(str(p.payload["product_id"]), float(p.score), dict(p.payload)) for p in result.points if p.payload]
+
+    def get(self, product_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Return payloads of known ids, in the order asked."""
+        ids: list[Any] = [Product(id=p, title="").point_id for p in product_ids]
+        records = self.client.retrieve(self.alias, ids=ids, with_payload=True)
+        by_id = {str(r.payload["product_id"]): dict(r.payload) for r in records if r.payload}
+        return [by_id[p] for p in product_ids if p in by_id]
+
+    def close(self) -> None:
+        """Close the client."""
+        self.client.close()

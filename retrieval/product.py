@@ -1,0 +1,79 @@
+"""The catalog's product type."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+_WORD = re.compile(r"[a-z]+")
+COLOR_WORDS = (
+    "black", "white", "red", "blue", "green", "yellow", "pink", "purple", "orange", "brown",
+    "grey", "gray", "silver", "gold", "beige", "navy", "maroon", "cream", "tan",
+)
+_NAMESPACE = uuid.UUID("6f1c1e52-8a5e-4c2a-9d07-5b1f3f3f2a10")
+
+
+@dataclass(frozen=True)
+class Product:
+    """One sellable product as the shop exports it."""
+
+    id: str
+    title: str
+    description: str = ""
+    category_path: tuple[str, ...] = ()
+    brand: str = ""
+    price: float | None = None
+    currency: str = "INR"
+    attributes: dict[str, str] = field(default_factory=dict)
+    image_url: str = ""
+    rating: float | None = None
+    stock: int = 0
+    updated_at: str = ""
+
+    @property
+    def point_id(self) -> str:
+        """Return the stable UUID the vector store keys this product by."""
+        return str(uuid.uuid5(_NAMESPACE, self.id))
+
+    @property
+    def colors(self) -> list[str]:
+        """Return the product's colours, lower-cased: its colour attribute, else the title's."""
+        raw = self.attributes.get("color", "")
+        found = [c.strip().lower() for c in raw.replace("/", ",").replace("&", ",").split(",") if c.strip()]
+        if not found:
+            words = set(_WORD.findall(self.title.lower()))
+            found = [c for c in COLOR_WORDS if c in words]
+        return found
+
+    def search_text(self) -> str:
+        """Return the text that the dense and sparse encoders see."""
+        parts = [self.title, self.brand, " ".join(self.category_path[-2:]), self.description[:400]]
+        return ". ".join(p for p in parts if p)
+
+    def to_payload(self) -> dict[str, Any]:
+        """Return the payload stored beside the vectors (filter fields lower-cased)."""
+        return {
+            "product_id": self.id,
+            "title": self.title,
+            "description": self.description[:500],
+            "category": [c.lower() for c in self.category_path],
+            "category_path": " > ".join(self.category_path),
+            "brand": self.brand.lower(),
+            "brand_display": self.brand,
+            "color": self.colors,
+            "price": self.price,
+            "currency": self.currency,
+            "image_url": self.image_url,
+            "rating": self.rating,
+            "stock": self.stock,
+            "in_stock": self.stock > 0,
+            "updated_at": self.updated_at,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict (the JSON Lines catalog format)."""
+        d = asdict(self)
+        d["category_path"] = list(self.category_path)
+        return d

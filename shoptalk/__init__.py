@@ -1,0 +1,1 @@
+"""Operator commands: set up, train, ingest and run the whole ShopTalk stack."""

@@ -1,0 +1,3 @@
+from shoptalk.cli import main
+
+main()

@@ -1,0 +1,87 @@
+"""`shoptalk ingest` and `shoptalk search`: load a catalog into the product index."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from tqdm import tqdm
+
+from api.catalog.wiring import build_dense_encoder, build_index
+from api.config import Settings
+from retrieval.encoders.bm25 import Bm25Encoder
+from retrieval.encoders.cache import CachedDenseEncoder
+from retrieval.filters import ProductFilter
+from retrieval.ingest import ingest_catalog
+from retrieval.loaders import load_mapping
+from retrieval.search import ProductSearcher
+
+
+def _marker(settings: Settings) -> Path:
+    return settings.var_dir / "ingested.json"
+
+
+def catalog_fingerprint(path: Path, mapping: dict[str, str], settings: Settings) -> str:
+    """Return a hash of the catalog file, mapping and encoder choice."""
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(json.dumps([mapping, settings.encoder, settings.qdrant_url], sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+def ingest(settings: Settings, catalog: Path, mapping_file: Path | None, *, if_needed: bool) -> None:
+    """Ingest a catalog into the configured index, printing progress and a summary."""
+    mapping = load_mapping(mapping_file)
+    fingerprint = catalog_fingerprint(catalog, mapping, settings)
+    marker = _marker(settings)
+    if if_needed and marker.exists() and json.loads(marker.read_text()).get("fingerprint") == fingerprint:
+        print(f"ingest: {catalog.name} already loaded")
+        return
+    bulk = settings.model_copy(update={"encoder_threads": max(settings.encoder_threads, os.cpu_count() or 1)})
+    dense = CachedDenseEncoder(build_dense_encoder(bulk), settings.model_cache / f"embeddings-{settings.encoder}.sqlite")
+    index = build_index(settings, dense.dim)
+    bar = tqdm(total=0, unit="products", desc="encoding")
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        summary = ingest_catalog(catalog, index, dense, Bm25Encoder(), mapping=mapping, progress=progress)
+        count = index.count()
+    finally:
+        bar.close()
+        index.close()
+    print(f"ingest: loaded {summary.loaded}, skipped {summary.skipped} {summary.skip_reasons or ''}, "
+          f"encoded {summary.encoded} new, {count} in the index, {summary.seconds:.1f}s")
+    for line in summary.first_skips:
+        print(f"  skipped {line}")
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({"fingerprint": fingerprint, "catalog": str(catalog), **summary.to_dict()}))
+
+
+def search(settings: Settings, query: str, filters: list[str], limit: int) -> None:
+    """Print the top products for a query (filters as key=value)."""
+    dense = build_dense_encoder(settings)
+    index = build_index(settings, dense.dim)
+    fields: dict[str, list[str]] = {}
+    for item in filters:
+        key, _, value = item.partition("=")
+        fields.setdefault(key.strip(), []).append(value.strip())
+    flt = ProductFilter(
+        categories=tuple(fields.get("category", [])), brands=tuple(fields.get("brand", [])),
+        colors=tuple(fields.get("color", [])), exclude_colors=tuple(fields.get("exclude_color", [])),
+        price_min=float(fields["price_min"][0]) if "price_min" in fields else None,
+        price_max=float(fields["price_max"][0]) if "price_max" in fields else None,
+    )
+    try:
+        result = ProductSearcher(index, dense, Bm25Encoder()).search(query, flt, limit=limit)
+    finally:
+        index.close()
+    if result.relaxed:
+        print(f"(no exact match; dropped: {', '.join(result.relaxed)})")
+    for rank, hit in enumerate(result.hits, 1):
+        price = f"{hit.currency} {hit.price:,.0f}" if hit.price is not None else "-"
+        print(f"{rank:2d}. {hit.title[:60]:60s} {price:>12s}  {'; '.join(hit.why)}")

@@ -1,0 +1,51 @@
+"""Train the Rasa model only when its inputs changed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from shoptalk.paths import BOT, RASA_BIN, ROOT, tree_hash
+
+
+def build_nlu_data(bitext: Path | None = None) -> None:
+    """Regenerate bot/data/nlu from templates, the catalog and the Bitext CSV."""
+    cmd = [sys.executable, str(BOT / "scripts" / "build_nlu_data.py")]
+    if bitext:
+        cmd += ["--bitext", str(bitext)]
+    subprocess.run(cmd, check=True, cwd=ROOT)
+
+
+def model_inputs_hash() -> str:
+    """Return the hash of everything the trained model depends on."""
+    inputs = [BOT / "config.yml", BOT / "domain.yml", BOT / "data", BOT / "taxonomy.yml",
+              ROOT / "nlu_models", ROOT / "requirements" / "rasa.lock"]
+    return tree_hash(p for p in inputs if p.exists())
+
+
+def model_path(models_dir: Path) -> Path:
+    """Return the path the model for the current inputs has (or will have)."""
+    return models_dir / f"shoptalk-{model_inputs_hash()}.tar.gz"
+
+
+def train(models_dir: Path, *, force: bool = False, bitext: Path | None = None) -> Path:
+    """Build NLU data and train the model, unless one for these inputs already exists."""
+    build_nlu_data(bitext)
+    target = model_path(models_dir)
+    if target.exists() and not force:
+        print(f"train: model up to date ({target.name})")
+        return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    print(f"train: training {target.name} (this takes a few minutes)...", flush=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    subprocess.run(
+        [str(RASA_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
+         "--data", "data", "--out", str(models_dir), "--fixed-model-name", target.name[: -len(".tar.gz")]],
+        check=True, cwd=BOT, env=env,
+    )
+    for old in models_dir.glob("shoptalk-*.tar.gz"):
+        if old != target:
+            old.unlink()
+    return target

@@ -1,0 +1,46 @@
+"""Unit-tier fixtures: the app on fakes (scripted dialogue, in-memory index, SQLite file)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.config import Settings
+from api.dialogue.fake import FakeDialogueEngine
+from api.main import create_app
+from retrieval.encoders.hashing import HashingDenseEncoder, HashingSparseEncoder
+from retrieval.index.memory import InMemoryProductIndex
+from retrieval.search import ProductSearcher
+from tests.support.catalog import PRODUCTS
+
+
+def make_searcher() -> ProductSearcher:
+    """Return a searcher over the small test catalog on fakes."""
+    dense, sparse = HashingDenseEncoder(), HashingSparseEncoder()
+    index = InMemoryProductIndex()
+    texts = [p.search_text() for p in PRODUCTS]
+    index.upsert(PRODUCTS, dense.encode_documents(texts), [sparse.encode_document(t) for t in texts])
+    return ProductSearcher(index, dense, sparse)
+
+
+@pytest.fixture
+def engine() -> FakeDialogueEngine:
+    """Return the scripted dialogue engine."""
+    return FakeDialogueEngine()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Return test settings with state in a temp folder."""
+    return Settings(shoptalk_env="test", var_dir=tmp_path, encoder="hashing")
+
+
+@pytest.fixture
+def client(settings: Settings, engine: FakeDialogueEngine) -> Iterator[TestClient]:
+    """Return a test client of the app wired to fakes."""
+    app = create_app(settings, dialogue=engine, searcher=make_searcher())
+    with TestClient(app) as test_client:
+        yield test_client
