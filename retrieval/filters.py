@@ -90,7 +90,8 @@ class ProductFilter:
             return False
         if f.price_max is not None and (price is None or price > f.price_max):
             return False
-        return not (f.in_stock is not None and payload.get("in_stock") != f.in_stock)
+        in_stock = (payload.get("stock") or 0) >= 1
+        return not (f.in_stock is not None and in_stock != f.in_stock)
 
     def describe(self) -> list[str]:
         """Return human-readable constraints ("under 50", "not black")."""
@@ -111,8 +112,7 @@ class FilterIndexSpec:
     """The payload fields that get an index, and their types."""
 
     keyword: tuple[str, ...] = ("category_terms", "brand", "color", "product_id")
-    number: tuple[str, ...] = ("price",)
-    boolean: tuple[str, ...] = ("in_stock",)
+    number: tuple[str, ...] = ("price", "stock")
     extra: dict[str, str] = field(default_factory=dict)
 
 

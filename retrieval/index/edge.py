@@ -44,7 +44,9 @@ def to_edge_filter(flt: ProductFilter | None) -> qe.Filter | None:
     if f.price_min is not None or f.price_max is not None:
         must.append(qe.FieldCondition(key="price", range=qe.RangeFloat(gte=f.price_min, lte=f.price_max)))
     if f.in_stock is not None:
-        must.append(qe.FieldCondition(key="in_stock", match=qe.MatchValue(f.in_stock)))
+        # A range on `stock`: qdrant-edge 0.9's MatchValue(bool) matches no point at all.
+        in_stock = qe.RangeFloat(gte=1.0) if f.in_stock else qe.RangeFloat(lt=1.0)
+        must.append(qe.FieldCondition(key="stock", range=in_stock))
     if f.exclude_colors:
         must_not.append(qe.FieldCondition(key="color", match=qe.MatchAny(list(f.exclude_colors))))
     if f.exclude_brands:
@@ -100,8 +102,6 @@ class EdgeProductIndex:
             shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword))
         for key in INDEXED_FIELDS.number:
             shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Float))
-        for key in INDEXED_FIELDS.boolean:
-            shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Bool))
         shard.flush()
         shard.close()
         return name

@@ -44,7 +44,8 @@ def to_qdrant_filter(flt: ProductFilter | None) -> models.Filter | None:
     if f.price_min is not None or f.price_max is not None:
         must.append(models.FieldCondition(key="price", range=models.Range(gte=f.price_min, lte=f.price_max)))
     if f.in_stock is not None:
-        must.append(models.FieldCondition(key="in_stock", match=models.MatchValue(value=f.in_stock)))
+        in_stock = models.Range(gte=1.0) if f.in_stock else models.Range(lt=1.0)
+        must.append(models.FieldCondition(key="stock", range=in_stock))
     if f.exclude_colors:
         must_not.append(any_of("color", f.exclude_colors))
     if f.exclude_brands:
@@ -86,7 +87,6 @@ class ServerProductIndex:
         schema = models.PayloadSchemaType
         fields = [(k, schema.KEYWORD) for k in INDEXED_FIELDS.keyword]
         fields += [(k, schema.FLOAT) for k in INDEXED_FIELDS.number]
-        fields += [(k, schema.BOOL) for k in INDEXED_FIELDS.boolean]
         for key, kind in fields:
             self.client.create_payload_index(name, key, field_schema=kind)
         return name

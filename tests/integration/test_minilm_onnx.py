@@ -1,0 +1,40 @@
+"""The ONNX MiniLM the API serves agrees with sentence-transformers on PyTorch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.encoders.minilm_onnx import MiniLMOnnxEncoder, ensure_onnx, model_dir
+
+pytestmark = pytest.mark.integration
+TEXTS = [
+    "hi",
+    "I'm looking for waterproof hiking boots under 50 dollars, not black",
+    "Asics Gel-Kayano 22 Running Shoes. Footwear Sports Shoes. " * 20,  # truncated at 256 tokens
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def onnx_encoder(tmp_path_factory: pytest.TempPathFactory) -> MiniLMOnnxEncoder:
+    cache = Path(__file__).resolve().parents[2] / "var" / "models"
+    return MiniLMOnnxEncoder(ensure_onnx(cache))
+
+
+def test_onnx_embeddings_match_pytorch(onnx_encoder: MiniLMOnnxEncoder) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(model_dir()), device="cpu").encode(TEXTS, normalize_embeddings=True)
+    ours = onnx_encoder.encode_documents(TEXTS)
+    assert ours.shape == (len(TEXTS), 384)
+    assert np.min(np.sum(ours * reference, axis=1)) > 0.9999
+
+
+def test_query_and_batch_encoding_agree(onnx_encoder: MiniLMOnnxEncoder) -> None:
+    batch = onnx_encoder.encode_documents(TEXTS[:2])
+    single = onnx_encoder.encode_query(TEXTS[1])
+    assert np.allclose(batch[1], single, atol=1e-5)
+    assert np.isclose(np.linalg.norm(single), 1.0, atol=1e-5)

@@ -1,0 +1,130 @@
+"""One contract, three adapters: the in-memory fake, Qdrant Edge (the real engine) and
+the server adapter on qdrant-client (local mode here; a Qdrant server in production)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from qdrant_client import QdrantClient
+
+from retrieval.encoders.hashing import HashingDenseEncoder, HashingSparseEncoder
+from retrieval.filters import ProductFilter
+from retrieval.index.edge import EdgeProductIndex
+from retrieval.index.memory import InMemoryProductIndex
+from retrieval.index.port import ProductIndex
+from retrieval.index.server import ServerProductIndex
+from retrieval.product import Product
+from retrieval.search import ProductSearcher
+from tests.support.catalog import PRODUCTS
+
+DENSE, SPARSE = HashingDenseEncoder(), HashingSparseEncoder()
+
+
+def _vectors(products: list[Product]) -> tuple[np.ndarray, list]:
+    texts = [p.search_text() for p in products]
+    return DENSE.encode_documents(texts), [SPARSE.encode_document(t) for t in texts]
+
+
+@pytest.fixture(params=["memory", "edge", "server"])
+def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ProductIndex]:
+    """Return an empty index of each adapter kind."""
+    adapter: ProductIndex
+    if request.param == "memory":
+        adapter = InMemoryProductIndex()
+    elif request.param == "edge":
+        adapter = EdgeProductIndex(tmp_path / "edge", DENSE.dim)
+    else:
+        adapter = ServerProductIndex(QdrantClient(location=":memory:"), DENSE.dim)
+    yield adapter
+    adapter.close()
+
+
+@pytest.fixture
+def filled(index: ProductIndex) -> ProductIndex:
+    """Return the index holding the test catalog."""
+    index.upsert(PRODUCTS, *_vectors(PRODUCTS))
+    return index
+
+
+def _search(index: ProductIndex, query: str, flt: ProductFilter | None = None, **kw) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h.product_id for h in index.search(dense=DENSE.encode_query(query), sparse=SPARSE.encode_query(query), flt=flt, **kw)]
+
+
+def test_upsert_and_count(filled: ProductIndex) -> None:
+    assert filled.count() == len(PRODUCTS)
+    assert filled.count(ProductFilter(categories=("footwear",))) == 3
+
+
+def test_upsert_replaces_by_id(filled: ProductIndex) -> None:
+    changed = Product(id="mug-1", title="Enamel Camping Mug", price=199.0, stock=1)
+    filled.upsert([changed], *_vectors([changed]))
+    assert filled.count() == len(PRODUCTS)
+    assert filled.get(["mug-1"])[0]["title"] == "Enamel Camping Mug"
+
+
+def test_delete_by_id_ignores_unknown_ids(filled: ProductIndex) -> None:
+    filled.delete(["watch-1", "no-such-product"])
+    assert filled.count() == len(PRODUCTS) - 1
+    assert filled.get(["watch-1", "shoe-1"])[0]["product_id"] == "shoe-1"
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "sparse"])
+def test_best_match_comes_first_in_every_mode(filled: ProductIndex, mode: str) -> None:
+    assert _search(filled, "waterproof hiking boots", mode=mode)[0] == "boot-1"
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        ProductFilter(price_max=2000),
+        ProductFilter(price_min=1000, price_max=4000),
+        ProductFilter(exclude_colors=("black",)),
+        ProductFilter(brands=("Asics",)),
+        ProductFilter(categories=("shoes",), colors=("blue",)),
+        ProductFilter(in_stock=True),
+    ],
+)
+def test_every_hit_satisfies_the_filter(filled: ProductIndex, flt: ProductFilter) -> None:
+    hits = filled.search(dense=DENSE.encode_query("running shoes"), sparse=SPARSE.encode_query("running shoes"), flt=flt)
+    expected = {p.id for p in PRODUCTS if flt.matches(filled.get([p.id])[0])}
+    assert hits, "the filter matches some products, so the search must return some"
+    assert {h.product_id for h in hits} <= expected
+
+
+def test_filtered_best_match_comes_first(filled: ProductIndex) -> None:
+    assert _search(filled, "running shoes", ProductFilter(price_max=2000))[0] == "shoe-2"
+    assert _search(filled, "running shoes", ProductFilter(exclude_colors=("black",)))[0] == "shoe-2"
+    assert "dress-1" not in _search(filled, "summer dress", ProductFilter(in_stock=True))
+
+
+def test_pagination_does_not_repeat(filled: ProductIndex) -> None:
+    first = _search(filled, "shoes boots watch", limit=2)
+    second = _search(filled, "shoes boots watch", limit=2, offset=2)
+    assert len(first) == 2 and len(second) == 2
+    assert not set(first) & set(second)
+
+
+def test_rebuild_replaces_everything_at_once(filled: ProductIndex) -> None:
+    only = [PRODUCTS[0]]
+    filled.rebuild(only, *_vectors(only))
+    assert filled.count() == 1
+    assert _search(filled, "mug") == ["shoe-1"]
+
+
+def test_searcher_relaxes_filters_and_says_which(filled: ProductIndex) -> None:
+    searcher = ProductSearcher(filled, DENSE, SPARSE)
+    result = searcher.search("running shoes", ProductFilter(colors=("green",)))
+    assert result.relaxed == ["color"]
+    assert {h.product_id for h in result.hits[:2]} == {"shoe-1", "shoe-2"}
+
+
+def test_edge_index_persists_across_reopen(tmp_path: Path) -> None:
+    index = EdgeProductIndex(tmp_path / "edge", DENSE.dim)
+    index.upsert(PRODUCTS, *_vectors(PRODUCTS))
+    index.close()
+    reopened = EdgeProductIndex(tmp_path / "edge", DENSE.dim)
+    assert reopened.count() == len(PRODUCTS)
+    reopened.close()
