@@ -15,7 +15,7 @@ from retrieval.search import ProductSearcher
 
 def get_settings_dep(request: Request) -> Settings:
     """Return the app's settings."""
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -26,12 +26,12 @@ def get_session(request: Request) -> Iterator[Session]:
 
 def get_dialogue(request: Request) -> DialogueEngine:
     """Return the dialogue engine."""
-    return request.app.state.dialogue  # type: ignore[no-any-return]
+    return request.app.state.dialogue
 
 
 def get_searcher(request: Request) -> ProductSearcher:
     """Return the product searcher."""
-    return request.app.state.searcher  # type: ignore[no-any-return]
+    return request.app.state.searcher
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

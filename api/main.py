@@ -70,7 +70,9 @@ def create_app(
         lifespan=lifespan,
     )
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"])
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
+        )
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(rest_router)

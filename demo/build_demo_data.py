@@ -83,16 +83,18 @@ def behaviour_log(products: list[dict[str, object]], seed: int = 7) -> list[dict
             if kind == "add_to_cart" and rng.random() < 0.4:
                 kind = "purchase"
             when += timedelta(seconds=rng.randint(20, 400))
-            events.append({
-                "event_id": f"demo-{s:03d}-{step}",
-                "shopper_id": shopper,
-                "session_id": f"demo-session-{s:03d}",
-                "type": kind,
-                "product_id": item["id"],
-                "quantity": 1,
-                "price": item["price"],
-                "timestamp": when.isoformat(),
-            })
+            events.append(
+                {
+                    "event_id": f"demo-{s:03d}-{step}",
+                    "shopper_id": shopper,
+                    "session_id": f"demo-session-{s:03d}",
+                    "type": kind,
+                    "product_id": item["id"],
+                    "quantity": 1,
+                    "price": item["price"],
+                    "timestamp": when.isoformat(),
+                }
+            )
     return events
 
 

@@ -67,7 +67,7 @@ class ProductFilter:
             ("category", {"categories": ()}),
             ("exclusions", {"exclude_colors": (), "exclude_brands": ()}),
         ):
-            loosened = replace(current, **change)  # type: ignore[arg-type]
+            loosened = replace(current, **change)
             if loosened != current:
                 steps.append((name, loosened))
                 current = loosened

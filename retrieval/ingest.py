@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.encoders.port import DenseEncoder, SparseEncoder
+from retrieval.encoders.port import DenseEncoder, SparseEncoder, SparseVec
 from retrieval.index.port import ProductIndex
 from retrieval.loaders import LoadReport, load_catalog
 
@@ -63,7 +63,7 @@ def ingest_catalog(
     products = report.products
     texts = [p.search_text() for p in products]
     vectors = np.zeros((len(products), dense.dim), dtype=np.float32)
-    sparse_vecs = []
+    sparse_vecs: list[SparseVec] = []
     for start in range(0, len(products), batch_size):
         chunk = texts[start : start + batch_size]
         vectors[start : start + len(chunk)] = dense.encode_documents(chunk)

@@ -20,8 +20,18 @@ from retrieval.product import Product
 log = logging.getLogger(__name__)
 
 FIELDS = (
-    "id", "title", "description", "category_path", "brand", "price", "currency",
-    "attributes", "image_url", "rating", "stock", "updated_at",
+    "id",
+    "title",
+    "description",
+    "category_path",
+    "brand",
+    "price",
+    "currency",
+    "attributes",
+    "image_url",
+    "rating",
+    "stock",
+    "updated_at",
 )
 
 
@@ -119,6 +129,7 @@ def row_to_product(row: Mapping[str, Any], mapping: Mapping[str, str]) -> Produc
     Raises:
         RowError: the row lacks an id or title, or its price cannot be parsed.
     """
+
     def get(name: str) -> Any:
         return row.get(mapping.get(name, name))
 
@@ -174,9 +185,7 @@ def load_catalog(path: str | Path, mapping: Mapping[str, str] | None = None) -> 
     return load_rows(_read_rows(Path(path)), mapping or {})
 
 
-def load_rows(
-    rows: Iterable[tuple[int, Mapping[str, Any]]], mapping: Mapping[str, str]
-) -> LoadReport:
+def load_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], mapping: Mapping[str, str]) -> LoadReport:
     """Turn numbered source rows into products, skipping bad and duplicate rows."""
     report = LoadReport()
     seen: set[str] = set()

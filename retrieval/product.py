@@ -9,8 +9,25 @@ from typing import Any
 
 _WORD = re.compile(r"[a-z]+")
 COLOR_WORDS = (
-    "black", "white", "red", "blue", "green", "yellow", "pink", "purple", "orange", "brown",
-    "grey", "gray", "silver", "gold", "beige", "navy", "maroon", "cream", "tan",
+    "black",
+    "white",
+    "red",
+    "blue",
+    "green",
+    "yellow",
+    "pink",
+    "purple",
+    "orange",
+    "brown",
+    "grey",
+    "gray",
+    "silver",
+    "gold",
+    "beige",
+    "navy",
+    "maroon",
+    "cream",
+    "tan",
 )
 _NAMESPACE = uuid.UUID("6f1c1e52-8a5e-4c2a-9d07-5b1f3f3f2a10")
 

@@ -7,11 +7,18 @@ from dataclasses import dataclass, replace
 
 from retrieval.filters import ProductFilter
 from retrieval.product import COLOR_WORDS as COLORS
+
 _NUM = r"(\d+(?:[.,]\d+)?)\s*(?:k\b)?"
 _CUR = r"(?:\s*(?:dollars?|bucks|usd|eur|euros?|rs\.?|rupees?|inr|\$|€|₹))?"
 _PATTERNS = [
     (re.compile(rf"\bbetween\s*[$€₹]?{_NUM}{_CUR}\s*(?:and|to|-)\s*[$€₹]?{_NUM}{_CUR}", re.I), "between"),
-    (re.compile(rf"\b(?:under|below|less than|cheaper than|max(?:imum)?|up to|within|no more than)\s*[$€₹]?{_NUM}{_CUR}", re.I), "max"),
+    (
+        re.compile(
+            rf"\b(?:under|below|less than|cheaper than|max(?:imum)?|up to|within|no more than)\s*[$€₹]?{_NUM}{_CUR}",
+            re.I,
+        ),
+        "max",
+    ),
     (re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|starting at)\s*[$€₹]?{_NUM}{_CUR}", re.I), "min"),
 ]
 _NEGATION = re.compile(r"\b(?:not|no|except|without|anything but|but not)\s+(?:in\s+)?([a-z]+)", re.I)
@@ -40,8 +47,11 @@ def parse_query(query: str, base: ProductFilter | None = None) -> ParsedQuery:
             continue
         if kind == "between":
             low, high = sorted((_number(match.group(1), match.group(0)), _number(match.group(2), match.group(0))))
-            flt = replace(flt, price_min=flt.price_min if flt.price_min is not None else low,
-                          price_max=flt.price_max if flt.price_max is not None else high)
+            flt = replace(
+                flt,
+                price_min=flt.price_min if flt.price_min is not None else low,
+                price_max=flt.price_max if flt.price_max is not None else high,
+            )
         elif kind == "max" and flt.price_max is None:
             flt = replace(flt, price_max=_number(match.group(1), match.group(0)))
         elif kind == "min" and flt.price_min is None:

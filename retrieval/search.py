@@ -14,8 +14,34 @@ from retrieval.query_parser import parse_query
 
 log = logging.getLogger(__name__)
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = {"a", "an", "the", "for", "and", "or", "i", "im", "i'm", "me", "my", "to", "of", "in",
-         "with", "some", "looking", "want", "need", "show", "find", "any", "is", "are", "do", "you"}
+_STOP = {
+    "a",
+    "an",
+    "the",
+    "for",
+    "and",
+    "or",
+    "i",
+    "im",
+    "i'm",
+    "me",
+    "my",
+    "to",
+    "of",
+    "in",
+    "with",
+    "some",
+    "looking",
+    "want",
+    "need",
+    "show",
+    "find",
+    "any",
+    "is",
+    "are",
+    "do",
+    "you",
+}
 
 
 @dataclass(frozen=True)
@@ -123,4 +149,4 @@ class ProductSearcher:
         category_words = set(hit.payload.get("category_terms", []))
         matched = sorted(t for t in terms if t in title_words or t.rstrip("s") in category_words)
         reasons = [f"matches '{' '.join(matched)}'"] if matched else ["similar in meaning to your request"]
-        return reasons + [f"fits {c}" for c in applied.describe()]
+        return reasons + [f"fits {c}" for c in applied.describe() if c != "in stock"]

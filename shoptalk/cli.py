@@ -8,11 +8,15 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shoptalk.paths import DEMO_CATALOG, ROOT
 
+if TYPE_CHECKING:
+    from api.config import Settings
 
-def _settings():  # type: ignore[no-untyped-def]
+
+def _settings() -> Settings:
     from api.config import Settings
 
     return Settings()
@@ -40,6 +44,10 @@ def cmd_search(args: argparse.Namespace) -> None:
     search(_settings(), args.query, args.filter, args.limit)
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def cmd_run(args: argparse.Namespace, model: Path | None = None) -> None:
     """Start the stack and keep it running until Ctrl-C."""
     from shoptalk.stack import Stack, StackConfig, StackError
@@ -50,17 +58,24 @@ def cmd_run(args: argparse.Namespace, model: Path | None = None) -> None:
     if not model.exists():
         sys.exit(f"run: no trained model at {model}; run `shoptalk train` first")
     config = StackConfig(
-        var_dir=settings.var_dir, model=model, rasa_token=settings.rasa_token, database_url=settings.database_url,
-        api_port=args.api_port, rasa_port=args.rasa_port, actions_port=args.actions_port,
+        var_dir=settings.var_dir,
+        model=model,
+        rasa_token=settings.rasa_token,
+        database_url=settings.database_url,
+        api_port=args.api_port,
+        rasa_port=args.rasa_port,
+        actions_port=args.actions_port,
     )
     stack = Stack(config)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Explicit handlers: a parent may have left SIGINT ignored (background jobs, nohup).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         stack.start()
         print(
             f"\nShopTalk is up.\n  chat page:  {config.api_url}/\n  API docs:   {config.api_url}/docs\n"
             f"  try:        curl -s -X POST {config.api_url}/v1/chat -H 'content-type: application/json' "
-            "-d '{\"sender\":\"s1\",\"message\":\"I am looking for running shoes\"}'\n"
+            '-d \'{"sender":"s1","message":"I am looking for running shoes"}\'\n'
             f"  logs:       {stack.logs}/\nPress Ctrl-C to stop.",
             flush=True,
         )
@@ -106,4 +121,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "setup":
         subprocess.run(["bash", str(ROOT / "shoptalk" / "setup_envs.sh")], check=True)
         return
-    {"train": cmd_train, "ingest": cmd_ingest, "search": cmd_search, "run": cmd_run, "demo": cmd_demo}[args.command](args)
+    {"train": cmd_train, "ingest": cmd_ingest, "search": cmd_search, "run": cmd_run, "demo": cmd_demo}[args.command](
+        args
+    )

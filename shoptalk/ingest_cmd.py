@@ -39,7 +39,9 @@ def ingest(settings: Settings, catalog: Path, mapping_file: Path | None, *, if_n
         print(f"ingest: {catalog.name} already loaded")
         return
     bulk = settings.model_copy(update={"encoder_threads": max(settings.encoder_threads, os.cpu_count() or 1)})
-    dense = CachedDenseEncoder(build_dense_encoder(bulk), settings.model_cache / f"embeddings-{settings.encoder}.sqlite")
+    dense = CachedDenseEncoder(
+        build_dense_encoder(bulk), settings.model_cache / f"embeddings-{settings.encoder}.sqlite"
+    )
     index = build_index(settings, dense.dim)
     bar = tqdm(total=0, unit="products", desc="encoding")
 
@@ -54,8 +56,10 @@ def ingest(settings: Settings, catalog: Path, mapping_file: Path | None, *, if_n
     finally:
         bar.close()
         index.close()
-    print(f"ingest: loaded {summary.loaded}, skipped {summary.skipped} {summary.skip_reasons or ''}, "
-          f"encoded {summary.encoded} new, {count} in the index, {summary.seconds:.1f}s")
+    print(
+        f"ingest: loaded {summary.loaded}, skipped {summary.skipped} {summary.skip_reasons or ''}, "
+        f"encoded {summary.encoded} new, {count} in the index, {summary.seconds:.1f}s"
+    )
     for line in summary.first_skips:
         print(f"  skipped {line}")
     marker.parent.mkdir(parents=True, exist_ok=True)
@@ -71,8 +75,10 @@ def search(settings: Settings, query: str, filters: list[str], limit: int) -> No
         key, _, value = item.partition("=")
         fields.setdefault(key.strip(), []).append(value.strip())
     flt = ProductFilter(
-        categories=tuple(fields.get("category", [])), brands=tuple(fields.get("brand", [])),
-        colors=tuple(fields.get("color", [])), exclude_colors=tuple(fields.get("exclude_color", [])),
+        categories=tuple(fields.get("category", [])),
+        brands=tuple(fields.get("brand", [])),
+        colors=tuple(fields.get("color", [])),
+        exclude_colors=tuple(fields.get("exclude_color", [])),
         price_min=float(fields["price_min"][0]) if "price_min" in fields else None,
         price_max=float(fields["price_max"][0]) if "price_max" in fields else None,
     )

@@ -104,17 +104,41 @@ class Stack:
             ),
             Service(
                 "rasa",
-                [str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", c.rasa_token,
-                 "-i", c.host, "-p", str(c.rasa_port), "--model", str(c.model),
-                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                [
+                    str(RASA_BIN / "rasa"),
+                    "run",
+                    "--enable-api",
+                    "--auth-token",
+                    c.rasa_token,
+                    "-i",
+                    c.host,
+                    "-p",
+                    str(c.rasa_port),
+                    "--model",
+                    str(c.model),
+                    "--endpoints",
+                    "endpoints.yml",
+                    "--credentials",
+                    "credentials.yml",
+                ],
                 BOT,
                 rasa_env,
                 f"{c.rasa_url}/status?token={c.rasa_token}",
             ),
             Service(
                 "api",
-                [str(API_PYTHON), "-m", "uvicorn", "api.main:create_app", "--factory",
-                 "--host", c.host, "--port", str(c.api_port), "--no-access-log"],
+                [
+                    str(API_PYTHON),
+                    "-m",
+                    "uvicorn",
+                    "api.main:create_app",
+                    "--factory",
+                    "--host",
+                    c.host,
+                    "--port",
+                    str(c.api_port),
+                    "--no-access-log",
+                ],
                 ROOT,
                 api_env,
                 f"{c.api_url}/healthz",
@@ -127,7 +151,11 @@ class Stack:
         for service in self.services:
             log = (self.logs / f"{service.name}.log").open("ab")
             service.process = subprocess.Popen(
-                service.cmd, cwd=service.cwd, env=service.env, stdout=log, stderr=subprocess.STDOUT,
+                service.cmd,
+                cwd=service.cwd,
+                env=service.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         deadline = time.monotonic() + timeout_s
@@ -141,7 +169,9 @@ class Stack:
             assert service.process is not None
             if service.process.poll() is not None:
                 self.stop()
-                raise StackError(f"{service.name} exited (code {service.process.returncode}); see {self.logs / service.name}.log")
+                raise StackError(
+                    f"{service.name} exited (code {service.process.returncode}); see {self.logs / service.name}.log"
+                )
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(service.ready_url, timeout=2).status_code == 200:
                     return

@@ -20,8 +20,14 @@ def build_nlu_data(bitext: Path | None = None) -> None:
 
 def model_inputs_hash() -> str:
     """Return the hash of everything the trained model depends on."""
-    inputs = [BOT / "config.yml", BOT / "domain.yml", BOT / "data", BOT / "taxonomy.yml",
-              ROOT / "nlu_models", ROOT / "requirements" / "rasa.lock"]
+    inputs = [
+        BOT / "config.yml",
+        BOT / "domain.yml",
+        BOT / "data",
+        BOT / "taxonomy.yml",
+        ROOT / "nlu_models",
+        ROOT / "requirements" / "rasa.lock",
+    ]
     return tree_hash(p for p in inputs if p.exists())
 
 
@@ -41,9 +47,23 @@ def train(models_dir: Path, *, force: bool = False, bitext: Path | None = None) 
     print(f"train: training {target.name} (this takes a few minutes)...", flush=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
     subprocess.run(
-        [str(RASA_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
-         "--data", "data", "--out", str(models_dir), "--fixed-model-name", target.name[: -len(".tar.gz")]],
-        check=True, cwd=BOT, env=env,
+        [
+            str(RASA_BIN / "rasa"),
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            str(models_dir),
+            "--fixed-model-name",
+            target.name[: -len(".tar.gz")],
+        ],
+        check=True,
+        cwd=BOT,
+        env=env,
     )
     for old in models_dir.glob("shoptalk-*.tar.gz"):
         if old != target:

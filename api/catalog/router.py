@@ -29,8 +29,13 @@ def search_products(
 ) -> SearchOut:
     """Return products matching the query and filters, relaxing filters if nothing matches."""
     flt = ProductFilter(
-        categories=tuple(category), brands=tuple(brand), colors=tuple(color),
-        exclude_colors=tuple(exclude_color), price_min=price_min, price_max=price_max, in_stock=in_stock,
+        categories=tuple(category),
+        brands=tuple(brand),
+        colors=tuple(color),
+        exclude_colors=tuple(exclude_color),
+        price_min=price_min,
+        price_max=price_max,
+        in_stock=in_stock,
     )
     result = searcher.search(q, flt, limit=limit, offset=offset)
     return SearchOut(

@@ -30,4 +30,6 @@ def chat(body: ChatIn, session: SessionDep, engine: DialogueDep, settings: Setti
 @router.get("/conversations/{conversation_id}/messages", response_model=list[MessageOut])
 def conversation_messages(conversation_id: str, session: SessionDep) -> list[MessageOut]:
     """Return every message of a conversation, oldest first."""
-    return [conversations.to_out(m) for m in conversations.list_messages(session=session, conversation_id=conversation_id)]
+    return [
+        conversations.to_out(m) for m in conversations.list_messages(session=session, conversation_id=conversation_id)
+    ]

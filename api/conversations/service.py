@@ -134,4 +134,6 @@ def to_out(message: Message) -> MessageOut:
 def list_messages(*, session: Session, conversation_id: str) -> list[Message]:
     """Return a conversation's messages in order."""
     get_conversation(session=session, conversation_id=conversation_id)
-    return list(session.scalars(select(Message).where(Message.conversation_id == conversation_id).order_by(Message.seq)))
+    return list(
+        session.scalars(select(Message).where(Message.conversation_id == conversation_id).order_by(Message.seq))
+    )

@@ -26,7 +26,10 @@ class FakeDialogueEngine:
             return BotTurn(messages=[BotMessage(text="Hi! What are you shopping for today?")], nlu=nlu)
         if any(w in lowered for w in ("shoe", "looking for", "find")):
             nlu = NluResult(
-                intent="search_product", confidence=0.91, stage="browse", stage_score=0.1,
+                intent="search_product",
+                confidence=0.91,
+                stage="browse",
+                stage_score=0.1,
                 entities=[{"entity": "product", "value": "shoes", "start": 0, "end": 5}],
             )
             card = ProductCard(product_id="P1", title="Test Running Shoe", price=999.0, currency="INR")

@@ -14,7 +14,9 @@ log = logging.getLogger(__name__)
 
 
 def _cards_fallback(products: list[ProductCard]) -> str:
-    lines = [f"{i}. {p.title}" + (f" - {p.currency} {p.price:,.0f}" if p.price else "") for i, p in enumerate(products, 1)]
+    lines = [
+        f"{i}. {p.title}" + (f" - {p.currency} {p.price:,.0f}" if p.price else "") for i, p in enumerate(products, 1)
+    ]
     return "\n".join(lines)
 
 
@@ -25,7 +27,10 @@ def parse_rest_reply(items: list[dict[str, Any]]) -> list[BotMessage]:
         custom = item.get("custom") or {}
         products = [ProductCard(**p) for p in custom.get("products", [])] if isinstance(custom, dict) else []
         buttons = item.get("buttons") or (custom.get("quick_replies") if isinstance(custom, dict) else None) or []
-        quick = [QuickReply(title=str(b.get("title", "")), payload=str(b.get("payload", b.get("title", "")))) for b in buttons]
+        quick = [
+            QuickReply(title=str(b.get("title", "")), payload=str(b.get("payload", b.get("title", ""))))
+            for b in buttons
+        ]
         text = str(item.get("text") or (custom.get("text") if isinstance(custom, dict) else "") or "")
         if products and not text and not quick and messages and not messages[-1].products:
             messages[-1].products = products  # Rasa sends a message's custom part separately

@@ -55,7 +55,9 @@ class ActionSearchProducts(Action):
             return []
         intro = "Here are some products you might like:"
         if result.get("relaxed"):
-            intro = f"I couldn't find an exact match (I ignored the {', '.join(result['relaxed'])}), but these come close:"
+            intro = (
+                f"I couldn't find an exact match (I ignored the {', '.join(result['relaxed'])}), but these come close:"
+            )
         dispatcher.utter_message(
             text=intro,
             buttons=QUICK_REPLIES,

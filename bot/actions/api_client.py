@@ -1,5 +1,6 @@
 """A small async client for the ShopTalk API endpoints the actions use."""
 
+import asyncio
 import logging
 from typing import Any, Dict, List, Optional
 
@@ -21,12 +22,13 @@ async def search_products(query: str, filters: Dict[str, List[str]], limit: int)
         params.extend((key, v) for v in values)
     timeout = aiohttp.ClientTimeout(total=settings.api_timeout_s)
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.get(f"{settings.shoptalk_api_url}/v1/products/search", params=params) as resp:
-                if resp.status != 200:
-                    raise ApiUnavailable(f"status {resp.status}")
-                return await resp.json()
-    except (aiohttp.ClientError, TimeoutError) as exc:
+        url = f"{settings.shoptalk_api_url}/v1/products/search"
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url, params=params) as resp:
+            if resp.status != 200:
+                raise ApiUnavailable(f"status {resp.status}")
+            return await resp.json()
+    # On Python 3.10 (the Rasa env) asyncio.TimeoutError is not the builtin TimeoutError.
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
         log.warning("actions.api.unavailable error=%s", type(exc).__name__)
         raise ApiUnavailable(type(exc).__name__) from exc
 

@@ -108,9 +108,7 @@ class EdgeProductIndex:
 
     # --- writes ------------------------------------------------------------------------
     @staticmethod
-    def _points(
-        products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
-    ) -> list[qe.Point]:
+    def _points(products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> list[qe.Point]:
         return [
             qe.Point(
                 id=p.point_id,
@@ -120,9 +118,7 @@ class EdgeProductIndex:
             for p, v, s in zip(products, dense, sparse, strict=True)
         ]
 
-    def upsert(
-        self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
-    ) -> None:
+    def upsert(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
         """Insert or replace products by id, in batches, and flush."""
         with self._lock:
             for start in range(0, len(products), 256):
@@ -138,9 +134,7 @@ class EdgeProductIndex:
             self._shard.update(qe.UpdateOperation.delete_points(ids))
             self._shard.flush()
 
-    def rebuild(
-        self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
-    ) -> None:
+    def rebuild(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
         """Fill a new shard, optimise it, then switch to it atomically."""
         name = self._create_shard()
         shard = qe.EdgeShard.load(str(self._shard_dir(name)))
@@ -194,7 +188,7 @@ class EdgeProductIndex:
                 limit=limit,
                 offset=offset,
                 prefetches=[qe.Prefetch(limit=depth, query=q, filter=edge_filter) for q in queries],
-                query=qe.Fusion.Rrf(k=RRF_K),
+                query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]  # the stub's union omits Rrf
                 with_payload=True,
             )
         else:

@@ -19,9 +19,7 @@ class InMemoryProductIndex:
     def __init__(self) -> None:
         self._rows: dict[str, tuple[np.ndarray, dict[int, float], dict[str, Any]]] = {}
 
-    def upsert(
-        self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
-    ) -> None:
+    def upsert(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
         """Insert or replace products by id."""
         for product, vec, sp in zip(products, dense, sparse, strict=True):
             weights = dict(zip(sp.indices, sp.values, strict=True))
@@ -57,7 +55,7 @@ class InMemoryProductIndex:
             dense_scores = {k: float(np.dot(r[0], dense)) for k, r in rows.items()}
         if sparse is not None and mode in ("hybrid", "sparse"):
             for k, r in rows.items():
-                s = sum(r[1].get(i, 0.0) * v for i, v in zip(sparse.indices, sparse.values))
+                s = sum(r[1].get(i, 0.0) * v for i, v in zip(sparse.indices, sparse.values, strict=True))
                 if s > 0:
                     sparse_scores[k] = s
         if mode == "dense":
@@ -76,9 +74,7 @@ class InMemoryProductIndex:
         """Return payloads of known ids, in order."""
         return [dict(self._rows[p][2]) for p in product_ids if p in self._rows]
 
-    def rebuild(
-        self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
-    ) -> None:
+    def rebuild(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
         """Replace everything at once."""
         fresh = InMemoryProductIndex()
         fresh.upsert(products, dense, sparse)

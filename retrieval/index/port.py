@@ -38,9 +38,7 @@ def build_payload(product: Product) -> dict[str, Any]:
 class ProductIndex(Protocol):
     """A store of product vectors and payloads that answers filtered hybrid queries."""
 
-    def upsert(
-        self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
-    ) -> None:
+    def upsert(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
         """Insert or replace products by id."""
         ...
 
@@ -69,9 +67,7 @@ class ProductIndex(Protocol):
         """Return the payloads of the products that exist, in the order asked."""
         ...
 
-    def rebuild(
-        self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
-    ) -> None:
+    def rebuild(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
         """Replace the whole index atomically: the old one serves until the new is complete."""
         ...
 

@@ -95,11 +95,15 @@ class ServerProductIndex:
         ops: list[Any] = []
         if old:
             ops.append(models.DeleteAliasOperation(delete_alias=models.DeleteAlias(alias_name=self.alias)))
-        ops.append(models.CreateAliasOperation(create_alias=models.CreateAlias(collection_name=name, alias_name=self.alias)))
+        ops.append(
+            models.CreateAliasOperation(create_alias=models.CreateAlias(collection_name=name, alias_name=self.alias))
+        )
         self.client.update_collection_aliases(change_aliases_operations=ops)
 
     @staticmethod
-    def _points(products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> list[models.PointStruct]:
+    def _points(
+        products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
+    ) -> list[models.PointStruct]:
         return [
             models.PointStruct(
                 id=p.point_id,
@@ -109,7 +113,9 @@ class ServerProductIndex:
             for p, v, s in zip(products, dense, sparse, strict=True)
         ]
 
-    def _write(self, collection: str, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
+    def _write(
+        self, collection: str, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
+    ) -> None:
         for start in range(0, len(products), 256):
             end = start + 256
             points = self._points(products[start:end], dense[start:end], sparse[start:end])
@@ -172,7 +178,9 @@ class ServerProductIndex:
             result = self.client.query_points(
                 self.alias, query=q, using=using, query_filter=qfilter, limit=limit, offset=offset, with_payload=True
             )
-        return [IndexHit(str(p.payload["product_id"]), float(p.score), dict(p.payload)) for p in result.points if p.payload]
+        return [
+            IndexHit(str(p.payload["product_id"]), float(p.score), dict(p.payload)) for p in result.points if p.payload
+        ]
 
     def get(self, product_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Return payloads of known ids, in the order asked."""

@@ -21,7 +21,9 @@ def _tables(url: str) -> set[str]:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_upgrade_creates_tables_and_downgrade_removes_them(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_upgrade_creates_tables_and_downgrade_removes_them(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
     upgrade(url)
     assert {"shoppers", "conversations", "messages", "alembic_version"} <= _tables(url)

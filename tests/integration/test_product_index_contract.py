@@ -50,7 +50,10 @@ def filled(index: ProductIndex) -> ProductIndex:
 
 
 def _search(index: ProductIndex, query: str, flt: ProductFilter | None = None, **kw) -> list[str]:  # type: ignore[no-untyped-def]
-    return [h.product_id for h in index.search(dense=DENSE.encode_query(query), sparse=SPARSE.encode_query(query), flt=flt, **kw)]
+    return [
+        h.product_id
+        for h in index.search(dense=DENSE.encode_query(query), sparse=SPARSE.encode_query(query), flt=flt, **kw)
+    ]
 
 
 def test_upsert_and_count(filled: ProductIndex) -> None:
@@ -88,7 +91,9 @@ def test_best_match_comes_first_in_every_mode(filled: ProductIndex, mode: str) -
     ],
 )
 def test_every_hit_satisfies_the_filter(filled: ProductIndex, flt: ProductFilter) -> None:
-    hits = filled.search(dense=DENSE.encode_query("running shoes"), sparse=SPARSE.encode_query("running shoes"), flt=flt)
+    hits = filled.search(
+        dense=DENSE.encode_query("running shoes"), sparse=SPARSE.encode_query("running shoes"), flt=flt
+    )
     expected = {p.id for p in PRODUCTS if flt.matches(filled.get([p.id])[0])}
     assert hits, "the filter matches some products, so the search must return some"
     assert {h.product_id for h in hits} <= expected

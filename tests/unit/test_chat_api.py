@@ -72,7 +72,9 @@ def test_non_json_body_is_refused_with_a_message(client: TestClient) -> None:
     assert "JSON" in response.json()["detail"]
 
 
-def test_dialogue_down_gives_a_polite_reply_and_keeps_the_message(client: TestClient, engine: FakeDialogueEngine) -> None:
+def test_dialogue_down_gives_a_polite_reply_and_keeps_the_message(
+    client: TestClient, engine: FakeDialogueEngine
+) -> None:
     engine.down = True
     response = _chat(client, "where is my order 12345?")
     assert response.status_code == 200

@@ -16,7 +16,7 @@ def _write(path: Path, text: str) -> Path:
 
 
 def test_csv_with_column_mapping_loads_products(tmp_path: Path) -> None:
-    csv = _write(tmp_path / "shop.csv", "sku,name,cost,cat\nA1,Blue Mug,\"1,299.00\",Kitchen > Mugs\n")
+    csv = _write(tmp_path / "shop.csv", 'sku,name,cost,cat\nA1,Blue Mug,"1,299.00",Kitchen > Mugs\n')
     report = load_catalog(csv, {"id": "sku", "title": "name", "price": "cost", "category_path": "cat"})
     assert [p.id for p in report.products] == ["A1"]
     product = report.products[0]
@@ -32,9 +32,17 @@ def test_bad_rows_are_skipped_with_line_numbers_and_reasons(tmp_path: Path) -> N
     report = load_catalog(csv)
     assert [p.id for p in report.products] == ["A", "D"]
     assert [(s.line, s.reason.split(":")[0]) for s in report.skipped] == [
-        (3, "missing id"), (4, "missing title"), (5, "unparsable price"), (6, "duplicate id"),
+        (3, "missing id"),
+        (4, "missing title"),
+        (5, "unparsable price"),
+        (6, "duplicate id"),
     ]
-    assert report.summary()["reasons"] == {"missing id": 1, "missing title": 1, "unparsable price": 1, "duplicate id": 1}
+    assert report.summary()["reasons"] == {
+        "missing id": 1,
+        "missing title": 1,
+        "unparsable price": 1,
+        "duplicate id": 1,
+    }
 
 
 def test_jsonl_with_a_malformed_line_keeps_loading(tmp_path: Path) -> None:

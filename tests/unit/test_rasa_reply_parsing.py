@@ -25,11 +25,13 @@ def test_cards_alone_get_a_text_fallback() -> None:
 
 
 def test_latest_message_yields_intent_entities_and_purchase_intent() -> None:
-    nlu = parse_latest_message({
-        "intent": {"name": "add_to_cart", "confidence": 0.88},
-        "entities": [{"entity": "color", "value": "blue", "start": 4, "end": 8, "extractor": "X"}],
-        "purchase_intent": {"stage": "purchase", "score": 0.9},
-    })
+    nlu = parse_latest_message(
+        {
+            "intent": {"name": "add_to_cart", "confidence": 0.88},
+            "entities": [{"entity": "color", "value": "blue", "start": 4, "end": 8, "extractor": "X"}],
+            "purchase_intent": {"stage": "purchase", "score": 0.9},
+        }
+    )
     assert nlu is not None
     assert (nlu.intent, nlu.confidence, nlu.stage, nlu.stage_score) == ("add_to_cart", 0.88, "purchase", 0.9)
     assert nlu.entities[0]["value"] == "blue"

@@ -1,0 +1,48 @@
+# ShopTalk. The two commands that matter: `make demo` and `make test`.
+SHELL := /bin/bash
+PY := .venvs/api/bin/python
+ST := bin/shoptalk
+
+.PHONY: help setup demo run train ingest test test-unit test-integration test-e2e lint typecheck bench clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+setup:  ## create or update both environments from the lock files (idempotent)
+	$(ST) setup
+
+demo:  ## the whole stack on embedded defaults with the demo catalog
+	$(ST) demo
+
+run:  ## start the stack with the current model and index
+	$(ST) run
+
+train:  ## train the Rasa model if its inputs changed
+	$(ST) train
+
+ingest:  ## load the demo catalog (or CATALOG=path) into the product index
+	$(ST) ingest $(CATALOG)
+
+test:  ## lint, then every test tier (installs what the tests need)
+	$(ST) setup --with-browser
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+test-unit:  ## unit tests only (seconds)
+	$(ST) setup
+	$(PY) -m pytest tests/unit
+
+test-integration:  ## integration tests (real PostgreSQL, real Qdrant engine)
+	$(ST) setup
+	$(PY) -m pytest tests/integration
+
+test-e2e:  ## end-to-end tests (real Rasa, action server, API, browser)
+	$(ST) setup --with-browser
+	$(PY) -m pytest tests/e2e
+
+lint:  ## ruff and mypy
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+clean:  ## remove local state (database, index, trained models); keeps the envs
+	rm -rf var

@@ -1,0 +1,59 @@
+"""A real conversation through API -> Rasa -> action server -> API search -> reply."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from api.dialogue.rasa import RasaDialogueEngine
+from tests.e2e.conftest import RunningStack
+from tests.support.dialogue_contract import check_dialogue_contract
+
+pytestmark = pytest.mark.e2e
+
+
+def _chat(stack: RunningStack, sender: str, message: str) -> dict:
+    response = httpx.post(f"{stack.api_url}/v1/chat", json={"sender": sender, "message": message}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_conversation_greets_then_shows_product_cards(stack: RunningStack) -> None:
+    greeting = _chat(stack, "e2e-shopper", "hi")
+    shopper, *replies = greeting["messages"]
+    assert shopper["nlu"]["intent"] == "greet"
+    assert "shopping" in replies[0]["text"].lower()
+
+    search = _chat(stack, "e2e-shopper", "I'm looking for running shoes")
+    assert search["conversation_id"] == greeting["conversation_id"]
+    assert search["messages"][0]["nlu"]["intent"] == "search_product"
+    cards = [card for m in search["messages"][1:] for card in m["products"]]
+    assert len(cards) >= 3
+    assert any("running" in c["title"].lower() for c in cards)
+    assert all(c["price"] and c["currency"] == "INR" for c in cards)
+    assert search["messages"][1]["quick_replies"]
+
+
+def test_stored_shopper_messages_carry_what_rasa_understood(stack: RunningStack) -> None:
+    turn = _chat(stack, "e2e-annotations", "do you have blue sneakers?")
+    engine = create_engine(stack.database_url.replace("+psycopg", "+psycopg"))
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT intent, confidence, entities, status FROM messages WHERE conversation_id = :c AND seq = 1"),
+            {"c": turn["conversation_id"]},
+        ).one()
+    engine.dispose()
+    assert row.intent in {"search_product", "check_availability"}
+    assert 0 < row.confidence <= 1
+    assert row.status == "answered"
+    assert any(e["entity"] == "color" and e["value"] == "blue" for e in row.entities)
+
+
+def test_rasa_http_api_requires_its_token(stack: RunningStack) -> None:
+    assert httpx.get(f"{stack.rasa_url}/status", timeout=10).status_code == 401
+    assert httpx.get(f"{stack.rasa_url}/status", params={"token": stack.token}, timeout=10).status_code == 200
+
+
+def test_real_rasa_meets_the_dialogue_contract(stack: RunningStack) -> None:
+    check_dialogue_contract(RasaDialogueEngine(stack.rasa_url, stack.token, timeout_s=30))

@@ -1,0 +1,36 @@
+"""A person in a real browser: the chat page shows the bot's product cards."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import RunningStack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def test_shopper_chats_in_the_browser_and_sees_cards(stack: RunningStack) -> None:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is required (make test installs it)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        page = browser.new_page(viewport={"width": 900, "height": 800})
+        page.goto(stack.api_url + "/")
+        page.fill("#text", "I'm looking for running shoes")
+        page.click("button[type=submit]")
+        page.wait_for_selector(".card", timeout=30_000)
+        titles = page.locator(".card .title").all_inner_texts()
+        assert any("running" in t.lower() for t in titles)
+        assert page.locator(".msg.shopper .nlu").inner_text().startswith("understood: search_product")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "chat-page.png"))
+        browser.close()
