@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 HERE = Path(__file__).resolve().parent
 
@@ -18,9 +20,28 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 7_271_001  # PostgreSQL advisory lock id: replicas starting together migrate one at a time
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    """Upgrade the database at `url` to `revision`."""
-    command.upgrade(alembic_config(url), revision)
+    """Upgrade the database at `url` to `revision` (serialised across replicas on PostgreSQL)."""
+    cfg = alembic_config(url)
+    if not url.startswith("postgresql"):
+        command.upgrade(cfg, revision)
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+            try:
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, revision)
+                connection.commit()
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+                connection.commit()
+    finally:
+        engine.dispose()
 
 
 def downgrade(url: str, revision: str = "base") -> None:

@@ -1,0 +1,19 @@
+# The ShopTalk API (Python 3.11): FastAPI, retrieval on Qdrant, catalog ingest.
+FROM python:3.11-slim AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY requirements/api.lock requirements/api.lock
+# torch's CPU build comes from the PyTorch index; everything else from PyPI, hash-checked.
+RUN pip install --require-hashes --extra-index-url https://download.pytorch.org/whl/cpu -r requirements/api.lock
+COPY api api
+COPY retrieval retrieval
+COPY shoptalk shoptalk
+COPY demo demo
+ENV PYTHONPATH=/app VAR_DIR=/data
+# Build the ONNX encoder at image build time so containers start without torch work.
+RUN python -c "from pathlib import Path; from retrieval.encoders.minilm_onnx import ensure_onnx; ensure_onnx(Path('/opt/models'))"
+RUN useradd --system --uid 10001 shoptalk && mkdir -p /data && chown shoptalk /data && ln -s /opt/models /data/models
+USER shoptalk
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status!=200)"
+CMD ["uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--no-access-log"]

@@ -1,0 +1,2 @@
+-- Rasa's tracker store gets its own database beside the API's.
+CREATE DATABASE rasa OWNER shoptalk;
