@@ -1,9 +1,10 @@
 # ShopTalk. The two commands that matter: `make demo` and `make test`.
 SHELL := /bin/bash
 PY := .venvs/api/bin/python
+RASA_PY := .venvs/rasa/bin/python
 ST := bin/shoptalk
 
-.PHONY: help setup demo run train ingest test test-unit test-integration test-e2e lint typecheck bench clean
+.PHONY: help setup demo run train ingest test test-nlu test-unit test-integration test-e2e lint bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -23,10 +24,15 @@ train:  ## train the Rasa model if its inputs changed
 ingest:  ## load the demo catalog (or CATALOG=path) into the product index
 	$(ST) ingest $(CATALOG)
 
-test:  ## lint, then every test tier (installs what the tests need)
+test:  ## lint, then every test tier in both envs (installs what the tests need)
 	$(ST) setup --with-browser
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(RASA_PY) -m pytest tests/nlu
+	$(PY) -m pytest --ignore=tests/nlu
+
+test-nlu:  ## the NLU model and Rasa component tests (Rasa env)
+	$(ST) setup
+	$(RASA_PY) -m pytest tests/nlu
 
 test-unit:  ## unit tests only (seconds)
 	$(ST) setup

@@ -1,0 +1,138 @@
+"""Serve the fine-tuned model: batched prediction with ONNX Runtime (torch as a fallback).
+
+Output per message: the intent ranking with calibrated confidences (out-of-scope when the
+confidence is below the learned threshold), entities with price bounds normalised, and
+the purchase-funnel stage with its score (the probability mass on purchase-stage intents).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+import numpy as np
+
+from nlu_models.calibration import softmax
+from nlu_models.encoding import TextEncoder, decode_entities
+from nlu_models.model import CONFIG_FILE
+from nlu_models.onnx_export import ONNX_FILE, ONNX_INT8_FILE
+from nlu_models.prices import normalise_price
+from nlu_models.taxonomy import PURCHASE_STAGE
+
+log = logging.getLogger(__name__)
+OUT_OF_SCOPE = "out_of_scope"
+
+
+@dataclass
+class Prediction:
+    """What the model understood from one message."""
+
+    intent: str
+    confidence: float
+    ranking: List[Dict[str, Any]]
+    entities: List[Dict[str, Any]]
+    stage: str
+    stage_score: float
+    out_of_scope: bool
+    truncated: bool = False
+
+
+class Predictor:
+    """Loads a trained model folder once and predicts in batches."""
+
+    def __init__(
+        self,
+        folder: Path,
+        stages: Dict[str, str],
+        threads: int = 1,
+        prefer_onnx: bool = True,
+        ranking_length: int = 10,
+    ) -> None:
+        self.folder = Path(folder)
+        self.meta = json.loads((self.folder / CONFIG_FILE).read_text())
+        self.intents: List[str] = list(self.meta["intents"])
+        self.tags: List[str] = list(self.meta["tags"])
+        self.temperature = float(self.meta["temperature"])
+        self.threshold = float(self.meta["oos_threshold"])
+        self.stages = stages
+        self.ranking_length = ranking_length
+        self.text = TextEncoder(self.folder / "tokenizer.json", int(self.meta["max_length"]))
+        self.purchase_mask = np.array([stages.get(i) == PURCHASE_STAGE for i in self.intents])
+        self._session = None
+        self._torch_model = None
+        onnx_file = next((self.folder / f for f in (ONNX_INT8_FILE, ONNX_FILE) if (self.folder / f).exists()), None)
+        if prefer_onnx and onnx_file is not None:
+            try:
+                import onnxruntime as ort
+
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = threads
+                options.inter_op_num_threads = 1
+                self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+                self.backend = f"onnxruntime:{onnx_file.name}"
+            except Exception as exc:  # noqa: BLE001 - any ONNX failure falls back to torch
+                log.warning("nlu.predictor.onnx_unavailable error=%s", type(exc).__name__)
+        if self._session is None:
+            import torch
+
+            from nlu_models.model import IntentEntityModel
+
+            torch.set_num_threads(threads)
+            self._torch_model, _ = IntentEntityModel.load(self.folder)
+            self.backend = "torch"
+
+    def _logits(self, ids: np.ndarray, mask: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":
+        if self._session is not None:
+            intent, entity = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+            return np.asarray(intent), np.asarray(entity)
+        import torch
+
+        with torch.no_grad():
+            intent_t, entity_t = self._torch_model(torch.from_numpy(ids), torch.from_numpy(mask))  # type: ignore[misc]
+        return intent_t.numpy(), entity_t.numpy()
+
+    def predict(self, texts: Sequence[str], batch_size: int = 64) -> List[Prediction]:
+        """Return one prediction per text; empty or odd input never raises."""
+        results: List[Prediction] = []
+        for start in range(0, len(texts), batch_size):
+            chunk = [t if t.strip() else " " for t in texts[start : start + batch_size]]
+            batch = self.text.encode(chunk)
+            intent_logits, entity_logits = self._logits(batch.input_ids, batch.attention_mask)
+            probs = softmax(intent_logits, self.temperature)
+            tag_probs = softmax(entity_logits)
+            for row, text in enumerate(chunk):
+                prediction = self._one(text, probs[row], batch.offsets[row], tag_probs[row])
+                prediction.truncated = batch.truncated[row]
+                results.append(prediction)
+        return results
+
+    def _one(self, text: str, probs: np.ndarray, offsets: List, tag_probs: np.ndarray) -> Prediction:
+        order = np.argsort(-probs)[: self.ranking_length]
+        ranking = [{"name": self.intents[i], "confidence": float(probs[i])} for i in order]
+        best = int(order[0])
+        confidence = float(probs[best])
+        out_of_scope = confidence < self.threshold or not text.strip()
+        intent = OUT_OF_SCOPE if out_of_scope else self.intents[best]
+        if out_of_scope:
+            confidence = 1.0 - confidence if text.strip() else 1.0
+        entities = decode_entities(text, offsets, tag_probs, self.tags) if text.strip() else []
+        for entity in list(entities):
+            if entity["entity"] == "price":
+                for key, value in normalise_price(entity["value"]).items():
+                    entity[key] = value
+                    entities.append(
+                        {
+                            "entity": key,
+                            "value": value,
+                            "start": entity["start"],
+                            "end": entity["end"],
+                            "confidence_entity": entity["confidence_entity"],
+                        }
+                    )
+        stage = self.stages.get(intent, "conversation")
+        return Prediction(
+            intent, confidence, ranking, entities, stage, float(probs[self.purchase_mask].sum()), out_of_scope
+        )

@@ -1,0 +1,248 @@
+"""Fine-tune the purchase-intent model: seeded, class-weighted, scheduled, early-stopped."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from nlu_models.calibration import fit_oos_threshold, fit_temperature, softmax
+from nlu_models.data import Example, check_counts, label_vocab, stratified_split
+from nlu_models.encoding import IGNORE, TextEncoder, align_tags, decode_entities
+from nlu_models.model import IntentEntityModel, default_encoder_dir
+from nlu_models.training_args import TrainingArguments
+
+log = logging.getLogger(__name__)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def macro_f1(gold: Sequence[int], pred: Sequence[int], n_classes: int) -> float:
+    """Return macro-averaged F1 over the classes present in gold or pred."""
+    scores = []
+    for c in range(n_classes):
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == p == c)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if p == c and g != c)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == c and p != c)
+        if tp + fp + fn:
+            scores.append(2 * tp / (2 * tp + fp + fn))
+    return float(np.mean(scores)) if scores else 0.0
+
+
+@dataclass
+class TrainResult:
+    """The trained model, its labels, calibration and training history."""
+
+    model: IntentEntityModel
+    intents: List[str]
+    tags: List[str]
+    temperature: float
+    oos_threshold: float
+    history: List[Dict[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def meta(self, args: TrainingArguments) -> Dict[str, object]:
+        """Return what is saved beside the weights."""
+        return {
+            "intents": self.intents,
+            "tags": self.tags,
+            "temperature": self.temperature,
+            "oos_threshold": self.oos_threshold,
+            "max_length": args.max_length,
+            "history": self.history,
+            "args": args.to_dict(),
+        }
+
+
+class Trainer:
+    """Fine-tunes IntentEntityModel on examples; calibrates on a held-out split."""
+
+    def __init__(self, args: TrainingArguments, encoder_dir: Optional[Path] = None) -> None:
+        self.args = args
+        self.encoder_dir = Path(encoder_dir or default_encoder_dir())
+        self.text = TextEncoder(self.encoder_dir / "tokenizer.json", args.max_length)
+
+    def _tensors(self, examples: Sequence[Example], intent_index: Dict[str, int], tag_index: Dict[str, int]):  # type: ignore[no-untyped-def]
+        batch = self.text.encode([e.text for e in examples])
+        return (
+            torch.from_numpy(batch.input_ids),
+            torch.from_numpy(batch.attention_mask),
+            torch.tensor([intent_index[e.intent] for e in examples]),
+            torch.from_numpy(align_tags(examples, batch, tag_index)),
+        )
+
+    def _optimizer(self, model: IntentEntityModel) -> torch.optim.Optimizer:
+        decay, no_decay, heads = [], [], []
+        for name, param in model.named_parameters():
+            if name.startswith(("intent_head", "entity_head")):
+                heads.append(param)
+            elif name.endswith("bias") or "LayerNorm" in name:
+                no_decay.append(param)
+            else:
+                decay.append(param)
+        return torch.optim.AdamW(
+            [
+                {"params": decay, "weight_decay": self.args.weight_decay, "lr": self.args.learning_rate},
+                {"params": no_decay, "weight_decay": 0.0, "lr": self.args.learning_rate},
+                {"params": heads, "weight_decay": 0.0, "lr": self.args.head_learning_rate},
+            ]
+        )
+
+    def logits(self, model: IntentEntityModel, examples: Sequence[Example], batch_size: int = 128) -> np.ndarray:
+        """Return intent logits for examples (eval mode, no grad)."""
+        model.eval()
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(examples), batch_size):
+                chunk = examples[start : start + batch_size]
+                batch = self.text.encode([e.text for e in chunk])
+                intent_logits, _ = model(torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask))
+                out.append(intent_logits.numpy())
+        return np.concatenate(out) if out else np.zeros((0, len(model.intent_head.weight)))
+
+    def train(
+        self,
+        examples: Sequence[Example],
+        validation: Optional[Sequence[Example]] = None,
+        oos_validation: Sequence[str] = (),
+        entity_names: Sequence[str] = (),
+    ) -> TrainResult:
+        """Fine-tune on examples; early-stop, calibrate and fit the OOS threshold on validation.
+
+        Args:
+            examples: labelled training utterances.
+            validation: held-out labelled utterances; when None a stratified split is taken.
+            oos_validation: out-of-scope validation texts (e.g. CLINC150's oos_val), if any.
+            entity_names: entity types to tag even if absent from the examples.
+
+        Raises:
+            TooFewExamples: an intent has fewer than args.min_examples_per_intent examples.
+        """
+        args = self.args
+        started = time.perf_counter()
+        check_counts(examples, args.min_examples_per_intent)
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        seed_everything(args.seed)
+        if validation is None:
+            examples, validation = stratified_split(examples, args.validation_fraction, args.seed)
+        intents, tags = label_vocab(list(examples) + list(validation), entity_names)
+        intent_index = {name: i for i, name in enumerate(intents)}
+        tag_index = {name: i for i, name in enumerate(tags)}
+        model = IntentEntityModel.from_pretrained_encoder(self.encoder_dir, len(intents), len(tags), args.dropout)
+
+        counts = Counter(e.intent for e in examples)
+        weights = torch.ones(len(intents))
+        if args.class_weighting:
+            raw = torch.tensor([1.0 / np.sqrt(max(counts.get(i, 1), 1)) for i in intents], dtype=torch.float32)
+            weights = raw / raw.mean()
+        intent_loss = nn.CrossEntropyLoss(weight=weights)
+        tag_loss = nn.CrossEntropyLoss(ignore_index=IGNORE)
+
+        steps_per_epoch = max(1, (len(examples) + args.batch_size - 1) // args.batch_size)
+        total = steps_per_epoch * args.epochs
+        optimizer = self._optimizer(model)
+        warmup = max(1, int(total * args.warmup_ratio))
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
+        )
+        generator = torch.Generator().manual_seed(args.seed)
+        best_state, best_score, stale = None, -1.0, 0
+        history: List[Dict[str, float]] = []
+        for epoch in range(1, args.epochs + 1):
+            model.train()
+            order = torch.randperm(len(examples), generator=generator).tolist()
+            bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch}/{args.epochs}", unit="step", leave=False)
+            running = 0.0
+            for step in bar:
+                chunk = [examples[i] for i in order[step * args.batch_size : (step + 1) * args.batch_size]]
+                ids, mask, intent_y, tag_y = self._tensors(chunk, intent_index, tag_index)
+                intent_logits, tag_logits = model(ids, mask)
+                loss = intent_loss(intent_logits, intent_y)
+                if args.entity_loss_weight > 0:
+                    loss = loss + args.entity_loss_weight * tag_loss(
+                        tag_logits.reshape(-1, len(tags)), tag_y.reshape(-1)
+                    )
+                optimizer.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                schedule.step()
+                running += float(loss)
+                bar.set_postfix(loss=f"{running / (step + 1):.3f}")
+            bar.close()
+            val_logits = self.logits(model, validation)
+            gold = [intent_index[e.intent] for e in validation]
+            pred = val_logits.argmax(axis=1).tolist()
+            score = macro_f1(gold, pred, len(intents))
+            history.append(
+                {
+                    "epoch": epoch,
+                    "loss": running / steps_per_epoch,
+                    "val_macro_f1": score,
+                    "val_accuracy": float(np.mean(np.array(gold) == np.array(pred))),
+                }
+            )
+            print(
+                f"nlu: epoch {epoch}: loss {running / steps_per_epoch:.3f}, validation macro-F1 {score:.4f}", flush=True
+            )
+            if score > best_score + 1e-4:
+                best_state, best_score, stale = copy.deepcopy(model.state_dict()), score, 0
+            else:
+                stale += 1
+                if stale >= args.early_stopping_patience:
+                    print(f"nlu: early stop after epoch {epoch}", flush=True)
+                    break
+        assert best_state is not None
+        model.load_state_dict(best_state)
+        model.eval()
+        val_logits = self.logits(model, validation)
+        gold_arr = np.array([intent_index[e.intent] for e in validation])
+        temperature = fit_temperature(val_logits, gold_arr)
+        probs = softmax(val_logits, temperature)
+        oos_conf = None
+        if oos_validation:
+            oos_examples = [Example(t, intents[0]) for t in oos_validation]
+            oos_conf = softmax(self.logits(model, oos_examples), temperature).max(axis=1)
+        threshold = fit_oos_threshold(probs.max(axis=1), probs.argmax(axis=1) == gold_arr, oos_conf, args.oos_quantile)
+        return TrainResult(model, intents, tags, temperature, threshold, history, time.perf_counter() - started)
+
+    def predict_entities(self, model: IntentEntityModel, tags: Sequence[str], texts: Sequence[str]) -> List[List[Dict]]:
+        """Return decoded entities per text using the torch model."""
+        batch = self.text.encode(texts)
+        with torch.no_grad():
+            _, tag_logits = model(torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask))
+        probs = softmax(tag_logits.numpy())
+        return [decode_entities(t, batch.offsets[i], probs[i], tags) for i, t in enumerate(texts)]
+
+
+def entity_f1(gold: Sequence[Example], predicted: Sequence[List[Dict]]) -> float:
+    """Return micro F1 of exact (start, end, entity) matches."""
+    tp = fp = fn = 0
+    for example, ents in zip(gold, predicted, strict=True):
+        g = {(s.start, s.end, s.entity) for s in example.spans}
+        p = {(e["start"], e["end"], e["entity"]) for e in ents}
+        tp += len(g & p)
+        fp += len(p - g)
+        fn += len(g - p)
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+
+
+def split_for_training(examples: Sequence[Example], args: TrainingArguments) -> Tuple[List[Example], List[Example]]:
+    """Return the stratified (train, validation) split the trainer would use."""
+    return stratified_split(examples, args.validation_fraction, args.seed)

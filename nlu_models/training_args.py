@@ -1,0 +1,61 @@
+"""Training arguments for the purchase-intent model."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Dict, Optional
+
+
+@dataclass
+class TrainingArguments:
+    """How to fine-tune the encoder; every field has a default that suits shop data on a CPU.
+
+    Attributes:
+        epochs: Passes over the training split (early stopping may end sooner).
+        batch_size: Examples per optimisation step.
+        learning_rate: Peak learning rate of the encoder (AdamW).
+        head_learning_rate: Peak learning rate of the freshly initialised heads.
+        weight_decay: AdamW weight decay (not applied to biases and LayerNorm).
+        warmup_ratio: Fraction of steps with a linear learning-rate warm-up; then linear decay.
+        max_length: Tokens kept per message; longer messages are truncated (and logged).
+        dropout: Dropout before the heads.
+        entity_loss_weight: Weight of the entity (BIO tagging) loss; 0 trains intents only.
+        class_weighting: Weight the intent loss by inverse square-root class frequency.
+        validation_fraction: Stratified share of the data held out for early stopping and
+            calibration (at least one example per intent).
+        early_stopping_patience: Epochs without a better validation score before stopping.
+        min_examples_per_intent: Training fails, naming the intent, below this count.
+        oos_quantile: Without out-of-scope validation data, the confidence threshold is this
+            quantile of the calibrated confidences of correct validation predictions.
+        seed: Seed for shuffling, splits and initialisation (training is deterministic).
+        threads: Torch threads for training (None: torch's default).
+        quantize: Export the ONNX model with dynamic int8 quantisation.
+    """
+
+    epochs: int = 6
+    batch_size: int = 32
+    learning_rate: float = 8e-5
+    head_learning_rate: float = 2e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    max_length: int = 64
+    dropout: float = 0.1
+    entity_loss_weight: float = 1.0
+    class_weighting: bool = True
+    validation_fraction: float = 0.1
+    early_stopping_patience: int = 2
+    min_examples_per_intent: int = 5
+    oos_quantile: float = 0.02
+    seed: int = 42
+    threads: Optional[int] = None
+    quantize: bool = True
+
+    @classmethod
+    def from_dict(cls, values: Dict[str, Any]) -> "TrainingArguments":
+        """Build arguments from a dict, ignoring keys that are not fields."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in names})
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Return the arguments as a plain dict."""
+        return asdict(self)
