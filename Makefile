@@ -4,7 +4,7 @@ PY := .venvs/api/bin/python
 RASA_PY := .venvs/rasa/bin/python
 ST := bin/shoptalk
 
-.PHONY: help setup demo run train ingest test test-nlu test-unit test-integration test-e2e lint bench clean
+.PHONY: help setup demo run train ingest test test-nlu test-unit test-integration test-e2e lint bench bench-retrieval clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -49,6 +49,12 @@ test-e2e:  ## end-to-end tests (real Rasa, action server, API, browser)
 lint:  ## ruff and mypy
 	$(PY) -m ruff check .
 	$(PY) -m mypy
+
+bench: bench-retrieval  ## every benchmark (results in bench/results/, figures in BENCHMARKS.md)
+
+bench-retrieval:  ## BM25 vs dense vs hybrid on CrowdFlower and Home Depot; latency, ANN recall, ingest
+	$(ST) setup
+	$(PY) -m bench.retrieval_bench
 
 clean:  ## remove local state (database, index, trained models); keeps the envs
 	rm -rf var

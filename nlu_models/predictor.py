@@ -61,6 +61,7 @@ class Predictor:
         self.ranking_length = ranking_length
         self.text = TextEncoder(self.folder / "tokenizer.json", int(self.meta["max_length"]))
         self.purchase_mask = np.array([stages.get(i) == PURCHASE_STAGE for i in self.intents])
+        self.scope_mask = np.array([i != OUT_OF_SCOPE for i in self.intents])
         self._session = None
         self._torch_model = None
         onnx_file = next((self.folder / f for f in (ONNX_INT8_FILE, ONNX_FILE) if (self.folder / f).exists()), None)
@@ -114,10 +115,11 @@ class Predictor:
         ranking = [{"name": self.intents[i], "confidence": float(probs[i])} for i in order]
         best = int(order[0])
         confidence = float(probs[best])
-        out_of_scope = confidence < self.threshold or not text.strip()
+        in_scope_best = float(probs[self.scope_mask].max()) if self.scope_mask.any() else confidence
+        out_of_scope = self.intents[best] == OUT_OF_SCOPE or in_scope_best < self.threshold or not text.strip()
         intent = OUT_OF_SCOPE if out_of_scope else self.intents[best]
-        if out_of_scope:
-            confidence = 1.0 - confidence if text.strip() else 1.0
+        if out_of_scope and self.intents[best] != OUT_OF_SCOPE:
+            confidence = 1.0 - in_scope_best if text.strip() else 1.0
         entities = decode_entities(text, offsets, tag_probs, self.tags) if text.strip() else []
         for entity in list(entities):
             if entity["entity"] == "price":

@@ -23,6 +23,7 @@ from nlu_models.model import IntentEntityModel, default_encoder_dir
 from nlu_models.training_args import TrainingArguments
 
 log = logging.getLogger(__name__)
+OUT_OF_SCOPE = "out_of_scope"
 
 
 def seed_everything(seed: int) -> None:
@@ -215,12 +216,35 @@ class Trainer:
         gold_arr = np.array([intent_index[e.intent] for e in validation])
         temperature = fit_temperature(val_logits, gold_arr)
         probs = softmax(val_logits, temperature)
-        oos_conf = None
-        if oos_validation:
-            oos_examples = [Example(t, intents[0]) for t in oos_validation]
-            oos_conf = softmax(self.logits(model, oos_examples), temperature).max(axis=1)
-        threshold = fit_oos_threshold(probs.max(axis=1), probs.argmax(axis=1) == gold_arr, oos_conf, args.oos_quantile)
+        threshold = self._oos_threshold(model, validation, intents, probs, gold_arr, oos_validation, temperature)
         return TrainResult(model, intents, tags, temperature, threshold, history, time.perf_counter() - started)
+
+    def _oos_threshold(
+        self,
+        model: IntentEntityModel,
+        validation: Sequence[Example],
+        intents: List[str],
+        probs: np.ndarray,
+        gold: np.ndarray,
+        oos_texts: Sequence[str],
+        temperature: float,
+    ) -> float:
+        """Fit the out-of-scope threshold on the best in-scope probability.
+
+        Out-of-scope validation messages come from `oos_texts` (e.g. CLINC150's oos_val) or,
+        when the data has an explicit out-of-scope intent, from its validation examples.
+        """
+        in_scope = np.array([e.intent != OUT_OF_SCOPE for e in validation])
+        scope_cols = np.array([name != OUT_OF_SCOPE for name in intents])
+        in_conf = probs[in_scope][:, scope_cols].max(axis=1) if in_scope.any() else np.zeros(0)
+        in_correct = probs[in_scope].argmax(axis=1) == gold[in_scope]
+        oos_conf: Optional[np.ndarray] = None
+        if oos_texts:
+            oos_probs = softmax(self.logits(model, [Example(t, intents[0]) for t in oos_texts]), temperature)
+            oos_conf = oos_probs[:, scope_cols].max(axis=1)
+        elif (~in_scope).any():
+            oos_conf = probs[~in_scope][:, scope_cols].max(axis=1)
+        return fit_oos_threshold(in_conf, in_correct, oos_conf, self.args.oos_quantile)
 
     def predict_entities(self, model: IntentEntityModel, tags: Sequence[str], texts: Sequence[str]) -> List[List[Dict]]:
         """Return decoded entities per text using the torch model."""

@@ -59,9 +59,12 @@ def to_edge_filter(flt: ProductFilter | None) -> qe.Filter | None:
 class EdgeProductIndex:
     """ProductIndex on qdrant-edge-py, persisted under `root`."""
 
-    def __init__(self, root: Path, dim: int, hnsw_m: int = 16, ef_construct: int = 128) -> None:
+    def __init__(
+        self, root: Path, dim: int, hnsw_m: int = 16, ef_construct: int = 128, search_threads: int | None = None
+    ) -> None:
         self.root = Path(root)
         self.dim = dim
+        self._search_threads = search_threads
         self._hnsw = qe.HnswIndexConfig(m=hnsw_m, ef_construct=ef_construct, full_scan_threshold=10_000)
         self._lock = threading.RLock()
         (self.root / "shards").mkdir(parents=True, exist_ok=True)
@@ -93,6 +96,7 @@ class EdgeProductIndex:
             vectors={DENSE: qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Cosine)},
             sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
             hnsw_config=self._hnsw,
+            max_search_threads=self._search_threads,
         )
 
     def _create_shard(self) -> str:
@@ -172,9 +176,11 @@ class EdgeProductIndex:
         limit: int = 10,
         offset: int = 0,
         mode: SearchMode = "hybrid",
+        exact: bool = False,
     ) -> list[IndexHit]:
         """Return the best products: HNSW dense, BM25 sparse, or both fused with RRF."""
         edge_filter = to_edge_filter(flt)
+        params = qe.SearchParams(exact=True) if exact else None
         queries: list[Any] = []
         if dense is not None and mode in ("hybrid", "dense"):
             queries.append(qe.Query.Nearest(np.asarray(dense).tolist(), using=DENSE))
@@ -187,13 +193,13 @@ class EdgeProductIndex:
             request = qe.QueryRequest(
                 limit=limit,
                 offset=offset,
-                prefetches=[qe.Prefetch(limit=depth, query=q, filter=edge_filter) for q in queries],
+                prefetches=[qe.Prefetch(limit=depth, query=q, filter=edge_filter, params=params) for q in queries],
                 query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]  # the stub's union omits Rrf
                 with_payload=True,
             )
         else:
             request = qe.QueryRequest(
-                limit=limit, offset=offset, query=queries[0], filter=edge_filter, with_payload=True
+                limit=limit, offset=offset, query=queries[0], filter=edge_filter, with_payload=True, params=params
             )
         points = self._shard.query(request)
         return [IndexHit(str(p.payload["product_id"]), float(p.score), dict(p.payload)) for p in points if p.payload]

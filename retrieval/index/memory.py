@@ -46,8 +46,9 @@ class InMemoryProductIndex:
         limit: int = 10,
         offset: int = 0,
         mode: SearchMode = "hybrid",
+        exact: bool = False,
     ) -> list[IndexHit]:
-        """Return the best products (exact scores, RRF for hybrid)."""
+        """Return the best products (always exact; RRF for hybrid)."""
         rows = {k: r for k, r in self._rows.items() if flt is None or flt.matches(r[2])}
         dense_scores: dict[str, float] = {}
         sparse_scores: dict[str, float] = {}

@@ -59,8 +59,9 @@ class ProductIndex(Protocol):
         limit: int = 10,
         offset: int = 0,
         mode: SearchMode = "hybrid",
+        exact: bool = False,
     ) -> list[IndexHit]:
-        """Return the best products for the query vectors under the filter."""
+        """Return the best products for the query vectors under the filter (exact: no ANN)."""
         ...
 
     def get(self, product_ids: Sequence[str]) -> list[dict[str, Any]]:

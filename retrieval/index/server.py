@@ -153,9 +153,11 @@ class ServerProductIndex:
         limit: int = 10,
         offset: int = 0,
         mode: SearchMode = "hybrid",
+        exact: bool = False,
     ) -> list[IndexHit]:
         """Return the best products: dense, sparse, or both fused with RRF."""
         qfilter = to_qdrant_filter(flt)
+        params = models.SearchParams(exact=True) if exact else None
         queries: list[tuple[Any, str]] = []
         if dense is not None and mode in ("hybrid", "dense"):
             queries.append((np.asarray(dense).tolist(), DENSE))
@@ -167,7 +169,9 @@ class ServerProductIndex:
             depth = max(PREFETCH, offset + limit)
             result = self.client.query_points(
                 self.alias,
-                prefetch=[models.Prefetch(query=q, using=u, limit=depth, filter=qfilter) for q, u in queries],
+                prefetch=[
+                    models.Prefetch(query=q, using=u, limit=depth, filter=qfilter, params=params) for q, u in queries
+                ],
                 query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)),
                 limit=limit,
                 offset=offset,
@@ -176,7 +180,14 @@ class ServerProductIndex:
         else:
             q, using = queries[0]
             result = self.client.query_points(
-                self.alias, query=q, using=using, query_filter=qfilter, limit=limit, offset=offset, with_payload=True
+                self.alias,
+                query=q,
+                using=using,
+                query_filter=qfilter,
+                limit=limit,
+                offset=offset,
+                with_payload=True,
+                search_params=params,
             )
         return [
             IndexHit(str(p.payload["product_id"]), float(p.score), dict(p.payload)) for p in result.points if p.payload

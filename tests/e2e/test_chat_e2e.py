@@ -57,3 +57,33 @@ def test_rasa_http_api_requires_its_token(stack: RunningStack) -> None:
 
 def test_real_rasa_meets_the_dialogue_contract(stack: RunningStack) -> None:
     check_dialogue_contract(RasaDialogueEngine(stack.rasa_url, stack.token, timeout_s=30))
+
+
+def test_model_parse_returns_intent_entities_and_purchase_intent(stack: RunningStack) -> None:
+    parsed = httpx.post(
+        f"{stack.rasa_url}/model/parse",
+        params={"token": stack.token},
+        json={"text": "add the blue one to my cart, under 50 dollars"},
+        timeout=30,
+    ).json()
+    assert parsed["intent"]["name"]
+    assert len(parsed["intent_ranking"]) >= 3
+    assert parsed["purchase_intent"]["stage"] in {
+        "browse",
+        "consider",
+        "purchase",
+        "post_purchase",
+        "account",
+        "conversation",
+    }
+    assert 0.0 <= parsed["purchase_intent"]["score"] <= 1.0
+    by_type = {e["entity"]: e for e in parsed["entities"]}
+    assert by_type["color"]["value"] == "blue"
+    assert by_type["price_max"]["value"] == 50.0
+
+
+def test_shopper_messages_carry_the_funnel_stage(stack: RunningStack) -> None:
+    turn = _chat(stack, "e2e-stage", "I'm looking for running shoes")
+    nlu = turn["messages"][0]["nlu"]
+    assert nlu["stage"] == "browse"
+    assert 0.0 <= nlu["stage_score"] <= 1.0

@@ -1,0 +1,219 @@
+"""Retrieval benchmark: BM25 vs dense vs hybrid (RRF) on CrowdFlower and Home Depot.
+
+Also: one-query latency (encode + search) on one thread at 55k products, HNSW recall@10
+against exact search, ingest throughput, index size on disk and peak memory.
+Run: make bench-retrieval (writes bench/results/retrieval.json and retrieval.png).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from bench.common import DATA, ROOT, dir_size_mib, machine, peak_rss_mib, table, write_results
+from bench.metrics import mrr_at, ndcg_at, recall_at
+from retrieval.encoders.bm25 import Bm25Encoder
+from retrieval.encoders.cache import CachedDenseEncoder
+from retrieval.encoders.minilm_onnx import MiniLMOnnxEncoder, ensure_onnx
+from retrieval.index.edge import EdgeProductIndex
+from retrieval.loaders import load_rows
+from retrieval.product import Product
+
+MODES = ("bm25", "dense", "hybrid")
+MODE_OF = {"bm25": "sparse", "dense": "dense", "hybrid": "hybrid"}
+
+
+def read_csv(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
+    with path.open(newline="", encoding=encoding, errors="replace") as fh:
+        return list(csv.DictReader(fh))
+
+
+def load_dataset(name: str) -> tuple[list[Product], dict[str, str], dict[str, dict[str, float]], float]:
+    """Return products, queries, graded judgments (gain) and the relevance cut-off gain."""
+    folder = DATA / "relevance" / name
+    if name == "crowdflower":
+        rows = read_csv(folder / "products.csv")
+        mapping = {"id": "product_id", "title": "product_title", "description": "product_description"}
+        judged: dict[str, dict[str, float]] = defaultdict(dict)
+        for r in read_csv(folder / "qrels.csv"):
+            judged[r["query_id"]][r["product_id"]] = float(r["grade"])
+        cutoff = 2.0  # median rating >= 3 of 4
+    else:
+        rows = read_csv(folder / "products.csv", encoding="iso-8859-1")
+        mapping = {"id": "product_uid", "title": "product_title"}
+        judged = defaultdict(dict)
+        for r in read_csv(folder / "qrels.csv", encoding="iso-8859-1"):
+            judged[r["query_id"]][r["product_uid"]] = float(r["relevance"]) - 1.0  # 1..3 -> 0..2
+        judged = defaultdict(dict, {q: j for q, j in judged.items() if len(j) >= 10})
+        cutoff = 1.5  # mean relevance >= 2.5 of 3
+    report = load_rows(((i + 2, r) for i, r in enumerate(rows)), mapping)
+    enc = "utf-8" if name == "crowdflower" else "iso-8859-1"
+    queries = {
+        r["query_id"]: r["query"] for r in read_csv(folder / "queries.csv", encoding=enc) if r["query_id"] in judged
+    }
+    return report.products, queries, dict(judged), cutoff
+
+
+def build_index(
+    products: list[Product], dense: CachedDenseEncoder, sparse: Bm25Encoder, folder: Path
+) -> tuple[EdgeProductIndex, float]:
+    """Encode and index products; return the index and products per second."""
+    started = time.perf_counter()
+    texts = [p.search_text() for p in products]
+    vectors = np.zeros((len(products), dense.dim), dtype=np.float32)
+    sparse_vecs = []
+    for start in tqdm(range(0, len(texts), 512), desc=f"encoding {len(texts)} products", unit="batch"):
+        chunk = texts[start : start + 512]
+        vectors[start : start + len(chunk)] = dense.encode_documents(chunk)
+        sparse_vecs.extend(sparse.encode_document(t) for t in chunk)
+    index = EdgeProductIndex(folder, dense.dim, search_threads=1)
+    index.upsert(products, vectors, sparse_vecs)
+    index.optimize()
+    return index, len(products) / (time.perf_counter() - started)
+
+
+def evaluate(
+    index: EdgeProductIndex,
+    dense: MiniLMOnnxEncoder,
+    sparse: Bm25Encoder,
+    queries: dict[str, str],
+    judged: dict[str, dict[str, float]],
+    cutoff: float,
+    judged_only: bool,
+) -> dict[str, dict[str, float]]:
+    """Return nDCG@10, MRR@10, recall@50 per mode (and judged-only nDCG@10 if asked)."""
+    out: dict[str, dict[str, float]] = {}
+    for mode in MODES:
+        ndcg, mrr, recall, ndcg_judged = [], [], [], []
+        for qid, text in tqdm(queries.items(), desc=f"queries {mode}", leave=False):
+            hits = index.search(
+                dense=dense.encode_query(text), sparse=sparse.encode_query(text), limit=100, mode=MODE_OF[mode]
+            )  # type: ignore[arg-type]
+            ranked = [h.product_id for h in hits]
+            grades = judged[qid]
+            relevant = {d for d, g in grades.items() if g >= cutoff}
+            ndcg.append(ndcg_at(ranked, grades, 10))
+            mrr.append(mrr_at(ranked, relevant, 10))
+            recall.append(recall_at(ranked, relevant, 50))
+            if judged_only:
+                ndcg_judged.append(ndcg_at([d for d in ranked if d in grades], grades, 10))
+        out[mode] = {
+            "ndcg@10": float(np.mean(ndcg)),
+            "mrr@10": float(np.mean(mrr)),
+            "recall@50": float(np.mean(recall)),
+        }
+        if judged_only:
+            out[mode]["judged_ndcg@10"] = float(np.mean(ndcg_judged))
+    return out
+
+
+def latency_and_ann(
+    index: EdgeProductIndex, dense: MiniLMOnnxEncoder, sparse: Bm25Encoder, texts: list[str]
+) -> dict[str, Any]:
+    """Return hybrid query latency (encode + search, one thread) and HNSW recall@10 vs exact."""
+    for text in texts[:20]:  # warm up
+        index.search(dense=dense.encode_query(text), sparse=sparse.encode_query(text), limit=10)
+    timings, encode_ms, overlap = [], [], []
+    for text in tqdm(texts, desc="latency", leave=False):
+        started = time.perf_counter()
+        vec = dense.encode_query(text)
+        encoded = time.perf_counter()
+        index.search(dense=vec, sparse=sparse.encode_query(text), limit=10)
+        timings.append((time.perf_counter() - started) * 1000)
+        encode_ms.append((encoded - started) * 1000)
+        approx = {h.product_id for h in index.search(dense=vec, sparse=None, limit=10, mode="dense")}
+        exact = {h.product_id for h in index.search(dense=vec, sparse=None, limit=10, mode="dense", exact=True)}
+        overlap.append(len(approx & exact) / max(1, len(exact)))
+    return {
+        "latency_ms": {"p50": float(np.percentile(timings, 50)), "p99": float(np.percentile(timings, 99))},
+        "query_encode_ms_p50": float(statistics.median(encode_ms)),
+        "ann_recall@10": float(np.mean(overlap)),
+        "timings": timings,
+    }
+
+
+def plot(results: dict[str, Any], timings: list[float], out: Path) -> None:
+    """Write a PNG: nDCG@10 per mode and data set, and the latency distribution."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    width = 0.25
+    for i, mode in enumerate(MODES):
+        values = [results[ds][mode]["ndcg@10"] for ds in ("crowdflower", "homedepot")]
+        left.bar(np.arange(2) + i * width, values, width, label=mode)
+    left.set_xticks(np.arange(2) + width, ["CrowdFlower", "Home Depot"])
+    left.set_ylabel("nDCG@10")
+    left.legend()
+    left.set_title("Ranking quality")
+    right.hist(timings, bins=40, color="#1f6feb")
+    right.set_xlabel("hybrid query latency, encode + search (ms, one thread)")
+    right.set_title(f"{results['products']} products")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
+def main() -> None:
+    """Run the benchmark and write results."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--latency-queries", type=int, default=500)
+    args = parser.parse_args()
+    cache_dir = ROOT / "var" / "models"
+    onnx = ensure_onnx(cache_dir)
+    bulk = CachedDenseEncoder(MiniLMOnnxEncoder(onnx, threads=2, batch_size=64), cache_dir / "bench-embeddings.sqlite")
+    query_encoder = MiniLMOnnxEncoder(onnx, threads=1)
+    sparse = Bm25Encoder()
+    results: dict[str, Any] = {"machine": machine()}
+    timings: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
+        for name in ("crowdflower", "homedepot"):
+            products, queries, judged, cutoff = load_dataset(name)
+            print(f"{name}: {len(products)} products, {len(queries)} queries", flush=True)
+            folder = Path(tmp) / name
+            index, per_second = build_index(products, bulk, sparse, folder)
+            results[name] = evaluate(
+                index, query_encoder, sparse, queries, judged, cutoff, judged_only=name == "crowdflower"
+            )
+            if name == "homedepot":
+                extra = latency_and_ann(index, query_encoder, sparse, list(queries.values())[: args.latency_queries])
+                timings = extra.pop("timings")
+                results.update(extra)
+                results["products"] = len(products)
+                results["ingest_products_per_s"] = per_second
+                results["index_size_mib"] = dir_size_mib(folder)
+            index.close()
+    results["peak_rss_mib"] = peak_rss_mib()
+    for name in ("crowdflower", "homedepot"):
+        base = results[name]["bm25"]["ndcg@10"]
+        for mode in MODES:
+            results[name][mode]["ndcg_vs_bm25"] = results[name][mode]["ndcg@10"] / base if base else 0.0
+    path = write_results("retrieval", results)
+    plot(results, timings, path.with_suffix(".png"))
+    rows = [
+        [ds, mode, *(results[ds][mode][k] for k in ("ndcg@10", "mrr@10", "recall@50", "ndcg_vs_bm25"))]
+        for ds in ("crowdflower", "homedepot")
+        for mode in MODES
+    ]
+    print(table(rows, ["data set", "method", "nDCG@10", "MRR@10", "recall@50", "nDCG vs BM25"]))
+    print(
+        f"\nlatency p50 {results['latency_ms']['p50']:.1f} ms, p99 {results['latency_ms']['p99']:.1f} ms "
+        f"({results['products']} products, one thread); query encode p50 {results['query_encode_ms_p50']:.2f} ms; "
+        f"HNSW recall@10 {results['ann_recall@10']:.4f}; ingest {results['ingest_products_per_s']:.0f} products/s; "
+        f"index {results['index_size_mib']:.0f} MiB; peak RSS {results['peak_rss_mib']:.0f} MiB"
+    )
+    print(f"wrote {path} and {path.with_suffix('.png')}")
+
+
+if __name__ == "__main__":
+    main()
