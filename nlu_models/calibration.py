@@ -52,20 +52,26 @@ def fit_oos_threshold(
     in_scope_correct: np.ndarray,
     oos_conf: Optional[np.ndarray] = None,
     quantile: float = 0.02,
+    balanced: bool = True,
 ) -> float:
     """Return the confidence below which a message counts as out of scope.
 
-    With out-of-scope validation messages, pick the threshold that maximises the mean of
-    in-scope accuracy (correct and above the threshold) and out-of-scope recall. Without
-    them, take a low quantile of the confidences of correct in-scope predictions.
+    With out-of-scope validation messages, pick the lowest threshold that maximises either
+    the mean of in-scope accuracy (correct and above the threshold) and out-of-scope recall
+    (balanced, the CLINC150 protocol), or plain accuracy over all validation messages (when
+    the out-of-scope messages are a small share, so that a handful cannot drag the
+    threshold up). Without them, take a low quantile of correct in-scope confidences.
     """
     if oos_conf is not None and len(oos_conf):
-        candidates: Sequence[float] = np.unique(np.concatenate([in_scope_conf, oos_conf]))
+        candidates: Sequence[float] = np.concatenate([[0.0], np.unique(np.concatenate([in_scope_conf, oos_conf]))])
         best_t, best_score = 0.0, -1.0
         for t in candidates:
-            accuracy = float(np.mean(in_scope_correct & (in_scope_conf >= t)))
-            recall = float(np.mean(oos_conf < t))
-            score = (accuracy + recall) / 2
+            kept = int(np.sum(in_scope_correct & (in_scope_conf >= t)))
+            caught = int(np.sum(oos_conf < t))
+            if balanced:
+                score = (kept / max(1, len(in_scope_conf)) + caught / len(oos_conf)) / 2
+            else:
+                score = (kept + caught) / (len(in_scope_conf) + len(oos_conf))
             if score > best_score:
                 best_t, best_score = float(t), score
         return best_t

@@ -7,6 +7,7 @@ lives in the Rasa-free modules beside it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from pathlib import Path
@@ -36,6 +37,15 @@ PURCHASE_INTENT = "purchase_intent"
 _BOT_TAXONOMY = Path(__file__).resolve().parent.parent / "bot" / "taxonomy.yml"
 
 
+def code_fingerprint() -> str:
+    """Return a hash of this package's source: Rasa's training cache keys on config and
+    data only, so the config carries this to retrain when the model code changes."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _examples(training_data: TrainingData) -> List[Example]:
     examples = []
     for message in training_data.intent_examples:
@@ -59,6 +69,7 @@ class PurchaseIntentClassifier(GraphComponent, IntentClassifier, EntityExtractor
         """Return the defaults: serving options plus every TrainingArguments field."""
         return {
             "taxonomy": "taxonomy.yml",
+            "code_fingerprint": code_fingerprint(),
             "encoder_dir": None,
             "serving_threads": 1,
             "batch_size_predict": 64,

@@ -43,6 +43,8 @@ class ActionSearchProducts(Action):
             "category": entity_values(entities, "category"),
             "brand": entity_values(entities, "brand"),
             "color": entity_values(entities, "color"),
+            "price_min": entity_values(entities, "price_min")[:1],
+            "price_max": entity_values(entities, "price_max")[:1],
         }
         try:
             result = await search_products(text, filters, settings.cards_per_reply)

@@ -19,7 +19,7 @@ async def search_products(query: str, filters: Dict[str, List[str]], limit: int)
     """Return the API's product search result for the query and filters."""
     params: List[Any] = [("q", query[:500]), ("limit", str(limit))]
     for key, values in filters.items():
-        params.extend((key, v) for v in values)
+        params.extend((key, str(v)) for v in values)
     timeout = aiohttp.ClientTimeout(total=settings.api_timeout_s)
     try:
         url = f"{settings.shoptalk_api_url}/v1/products/search"

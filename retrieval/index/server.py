@@ -68,8 +68,8 @@ class ServerProductIndex:
 
     @classmethod
     def connect(cls, url: str, api_key: str | None, dim: int, alias: str = "products") -> ServerProductIndex:
-        """Connect to a Qdrant server by URL."""
-        return cls(QdrantClient(url=url, api_key=api_key or None, timeout=10), dim, alias)
+        """Connect to a Qdrant server by URL (":memory:" gives qdrant-client's local mode)."""
+        return cls(QdrantClient(location=url, api_key=api_key or None, timeout=10), dim, alias)
 
     def _alias_target(self) -> str | None:
         for a in self.client.get_aliases().aliases:

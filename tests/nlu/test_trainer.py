@@ -42,4 +42,7 @@ def test_oos_threshold_separates_out_of_scope_messages() -> None:
     oos_conf = np.array([0.3, 0.4, 0.2, 0.75])
     threshold = fit_oos_threshold(in_conf, correct, oos_conf)
     assert 0.4 < threshold <= 0.8
+    # Unbalanced: one confident out-of-scope message does not drag the threshold above
+    # correct in-scope predictions.
+    assert fit_oos_threshold(in_conf, correct, np.array([0.1, 0.82]), balanced=False) <= 0.8
     assert fit_oos_threshold(in_conf, correct, None, quantile=0.0) == 0.8

@@ -1,0 +1,414 @@
+"""NLU benchmark (Rasa env): our component vs Rasa's default DIET pipeline vs frozen MiniLM
+embeddings + logistic regression, side by side on the same splits and machine.
+
+- banking77: train on train (10% of it held out for early stopping/calibration), test on test.
+- clinc150: train on train + oos_train, tune the OOS threshold on val + oos_val, test on test + oos_test.
+- crossval: 5-fold cross-validation of bot/data (intent accuracy, macro-F1, entity F1),
+  with a confusion-matrix PNG for our component.
+- latency: single-message parse on one thread (p50, p99), model size, training time.
+
+Sections run separately (--sections) and merge into bench/results/nlu.json.
+Run: make bench-nlu (tens of minutes to hours on 2 CPU cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Sequence, Tuple
+
+import numpy as np
+
+from bench.common import DATA, RESULTS, ROOT, dir_size_mib, machine, table, write_results
+from nlu_models.calibration import fit_oos_threshold
+from nlu_models.data import Example, read_nlu, stratified_folds, stratified_split
+from nlu_models.io import save_trained
+from nlu_models.predictor import OUT_OF_SCOPE, Predictor
+from nlu_models.taxonomy import Taxonomy
+from nlu_models.trainer import Trainer, entity_f1, macro_f1
+from nlu_models.training_args import TrainingArguments
+
+DIET_PIPELINE = """
+recipe: default.v1
+language: en
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: RegexFeaturizer
+  - name: LexicalSyntacticFeaturizer
+  - name: CountVectorsFeaturizer
+  - name: CountVectorsFeaturizer
+    analyzer: char_wb
+    min_ngram: 1
+    max_ngram: 4
+  - name: DIETClassifier
+    epochs: {epochs}
+    constrain_similarities: true
+  - name: EntitySynonymMapper
+  - name: FallbackClassifier
+    threshold: 0.3
+    ambiguity_threshold: 0.1
+policies: []
+"""
+
+
+# --- data ---------------------------------------------------------------------------
+def banking77() -> Tuple[List[Example], List[Example]]:
+    def read(name: str) -> List[Example]:
+        with (DATA / "intents" / f"banking77_{name}.csv").open(newline="") as fh:
+            return [Example(r["text"], r["category"]) for r in csv.DictReader(fh)]
+
+    return read("train"), read("test")
+
+
+def clinc150() -> Dict[str, List[Example]]:
+    raw = json.loads((DATA / "intents" / "clinc150_data_full.json").read_text())
+    to = lambda rows, intent=None: [Example(t, intent or i) for t, i in rows]  # noqa: E731
+    return {
+        "train": to(raw["train"]) + to(raw["oos_train"], OUT_OF_SCOPE),
+        "val": to(raw["val"]),
+        "oos_val": to(raw["oos_val"], OUT_OF_SCOPE),
+        "test": to(raw["test"]),
+        "oos_test": to(raw["oos_test"], OUT_OF_SCOPE),
+    }
+
+
+# --- the three systems ----------------------------------------------------------------
+class Ours:
+    name = "ours"
+
+    def __init__(self, args: TrainingArguments, workdir: Path) -> None:
+        self.args, self.workdir = args, workdir
+
+    def fit(
+        self,
+        train: Sequence[Example],
+        val: Sequence[Example],
+        oos_val: Sequence[str] = (),
+        entities: Sequence[str] = (),
+    ) -> None:
+        started = time.perf_counter()
+        trainer = Trainer(self.args)
+        result = trainer.train(train, val, oos_validation=oos_val, entity_names=entities)
+        save_trained(result, self.args, trainer.encoder_dir, self.workdir)
+        self.train_seconds = time.perf_counter() - started
+        self.predictor = Predictor(self.workdir, {}, threads=1)
+        self.threshold = result.oos_threshold
+
+    def predict(self, texts: Sequence[str]) -> Tuple[List[str], List[float], List[List[Dict]]]:
+        preds = self.predictor.predict(list(texts))
+        return [p.intent for p in preds], [p.ranking[0]["confidence"] for p in preds], [p.entities for p in preds]
+
+    def size_mib(self) -> float:
+        return (self.workdir / "model.int8.onnx").stat().st_size / 2**20
+
+
+class Diet:
+    name = "diet"
+
+    def __init__(self, epochs: int, workdir: Path) -> None:
+        self.epochs, self.workdir = epochs, workdir
+
+    def fit(
+        self,
+        train: Sequence[Example],
+        val: Sequence[Example],
+        oos_val: Sequence[str] = (),
+        entities: Sequence[str] = (),
+    ) -> None:
+        from rasa.model_training import train_nlu
+
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        (self.workdir / "config.yml").write_text(DIET_PIPELINE.format(epochs=self.epochs))
+        write_rasa_nlu(list(train), self.workdir / "nlu.yml")
+        started = time.perf_counter()
+        model = train_nlu(str(self.workdir / "config.yml"), str(self.workdir / "nlu.yml"), str(self.workdir / "models"))
+        self.train_seconds = time.perf_counter() - started
+        from rasa.core.agent import Agent
+
+        self.agent = Agent.load(model)
+        self.model_file = Path(model)
+        self.threshold = 0.0
+        if oos_val:
+            _, in_conf, _ = self._parse([e.text for e in val])
+            correct = np.array([p == e.intent for p, e in zip(self._parse([e.text for e in val])[0], val, strict=True)])
+            _, oos_conf, _ = self._parse(list(oos_val))
+            self.threshold = fit_oos_threshold(np.array(in_conf), correct, np.array(oos_conf))
+
+    def _parse(self, texts: Sequence[str]) -> Tuple[List[str], List[float], List[List[Dict]]]:
+        loop = asyncio.get_event_loop()
+        intents, confs, ents = [], [], []
+        for text in texts:
+            parsed = loop.run_until_complete(self.agent.parse_message(text))
+            ranking = parsed.get("intent_ranking") or [parsed["intent"]]
+            top = next((r for r in ranking if r["name"] != "nlu_fallback"), ranking[0])
+            intents.append(top["name"])
+            confs.append(float(top["confidence"]))
+            ents.append(parsed.get("entities", []))
+        return intents, confs, ents
+
+    def predict(self, texts: Sequence[str]) -> Tuple[List[str], List[float], List[List[Dict]]]:
+        intents, confs, ents = self._parse(texts)
+        intents = [OUT_OF_SCOPE if c < self.threshold else i for i, c in zip(intents, confs, strict=True)]
+        return intents, confs, ents
+
+    def size_mib(self) -> float:
+        return self.model_file.stat().st_size / 2**20
+
+
+class FrozenLR:
+    name = "frozen_lr"
+
+    def __init__(self, cache: Path) -> None:
+        from retrieval.encoders.minilm_onnx import MiniLMOnnxEncoder, ensure_onnx
+
+        self.encoder = MiniLMOnnxEncoder(ensure_onnx(cache), threads=os.cpu_count() or 1)
+
+    def fit(
+        self,
+        train: Sequence[Example],
+        val: Sequence[Example],
+        oos_val: Sequence[str] = (),
+        entities: Sequence[str] = (),
+    ) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        started = time.perf_counter()
+        self.clf = LogisticRegression(C=10.0, max_iter=2000)
+        self.clf.fit(self.encoder.encode_documents([e.text for e in train]), [e.intent for e in train])
+        self.train_seconds = time.perf_counter() - started
+        self.threshold = 0.0
+        if oos_val:
+            intents, conf, _ = self.predict([e.text for e in val], raw=True)
+            correct = np.array([p == e.intent for p, e in zip(intents, val, strict=True)])
+            _, oos_conf, _ = self.predict(list(oos_val), raw=True)
+            self.threshold = fit_oos_threshold(np.array(conf), correct, np.array(oos_conf))
+
+    def predict(self, texts: Sequence[str], raw: bool = False) -> Tuple[List[str], List[float], List[List[Dict]]]:
+        probs = self.clf.predict_proba(self.encoder.encode_documents(list(texts)))
+        best = probs.argmax(axis=1)
+        confs = probs.max(axis=1).tolist()
+        intents = [str(self.clf.classes_[b]) for b in best]
+        if not raw:
+            intents = [OUT_OF_SCOPE if c < self.threshold else i for i, c in zip(intents, confs, strict=True)]
+        return intents, confs, [[] for _ in texts]
+
+
+def write_rasa_nlu(examples: Sequence[Example], path: Path) -> None:
+    """Write examples (with entity spans) as Rasa NLU YAML."""
+    by_intent: Dict[str, List[str]] = {}
+    for e in examples:
+        text, offset = e.text.replace("[", "(").replace("]", ")").replace("{", "(").replace("}", ")"), 0
+        for s in sorted(e.spans, key=lambda s: s.start):
+            a, b = s.start + offset, s.end + offset
+            text = text[:a] + f"[{text[a:b]}]({s.entity})" + text[b:]
+            offset += len(s.entity) + 4
+        by_intent.setdefault(e.intent, []).append(text.replace("\n", " "))
+    lines = ['version: "3.1"', "nlu:"]
+    for intent, texts in by_intent.items():
+        lines += [f"- intent: {intent}", "  examples: |"] + [f"    - {t}" for t in texts]
+    path.write_text("\n".join(lines) + "\n")
+
+
+# --- sections ----------------------------------------------------------------------------
+def scores(gold: Sequence[str], pred: Sequence[str]) -> Dict[str, float]:
+    labels = sorted(set(gold) | set(pred))
+    index = {name: i for i, name in enumerate(labels)}
+    return {
+        "accuracy": float(np.mean([g == p for g, p in zip(gold, pred, strict=True)])),
+        "macro_f1": macro_f1([index[g] for g in gold], [index[p] for p in pred], len(labels)),
+    }
+
+
+def systems(names: Sequence[str], work: Path, args: TrainingArguments, diet_epochs: int) -> List[Any]:
+    made: List[Any] = []
+    for name in names:
+        if name == "ours":
+            made.append(Ours(args, work / "ours"))
+        elif name == "diet":
+            made.append(Diet(diet_epochs, work / "diet"))
+        elif name == "frozen_lr":
+            made.append(FrozenLR(ROOT / "var" / "models"))
+    return made
+
+
+def run_banking77(work: Path, names: Sequence[str], args: TrainingArguments, diet_epochs: int) -> Dict[str, Any]:
+    train_all, test = banking77()
+    train, val = stratified_split(train_all, 0.1, args.seed)
+    out: Dict[str, Any] = {}
+    for system in systems(names, work / "banking77", args, diet_epochs):
+        print(f"banking77: training {system.name} on {len(train)} examples", flush=True)
+        system.fit(train, val)
+        pred, _, _ = system.predict([e.text for e in test])
+        out[system.name] = {**scores([e.intent for e in test], pred), "train_seconds": system.train_seconds}
+        print(f"banking77 {system.name}: {out[system.name]}", flush=True)
+    return out
+
+
+def run_clinc150(work: Path, names: Sequence[str], args: TrainingArguments, diet_epochs: int) -> Dict[str, Any]:
+    data = clinc150()
+    out: Dict[str, Any] = {}
+    for system in systems(names, work / "clinc150", args, diet_epochs):
+        print(f"clinc150: training {system.name} on {len(data['train'])} examples", flush=True)
+        system.fit(data["train"], data["val"] + data["oos_val"], oos_val=[e.text for e in data["oos_val"]])
+        pred, _, _ = system.predict([e.text for e in data["test"]])
+        oos_pred, _, _ = system.predict([e.text for e in data["oos_test"]])
+        out[system.name] = {
+            "in_scope_accuracy": float(np.mean([p == e.intent for p, e in zip(pred, data["test"], strict=True)])),
+            "oos_recall": float(np.mean([p == OUT_OF_SCOPE for p in oos_pred])),
+            "threshold": float(system.threshold),
+            "train_seconds": system.train_seconds,
+        }
+        print(f"clinc150 {system.name}: {out[system.name]}", flush=True)
+    return out
+
+
+def run_crossval(
+    work: Path, names: Sequence[str], args: TrainingArguments, diet_epochs: int, folds: int
+) -> Dict[str, Any]:
+    examples = read_nlu(ROOT / "bot" / "data" / "nlu")
+    entities = Taxonomy.load(ROOT / "bot" / "taxonomy.yml").entities
+    out: Dict[str, Any] = {}
+    for name in [n for n in names if n in ("ours", "diet")]:
+        gold_all, pred_all, f1s, ent_gold, ent_pred = [], [], [], [], []
+        for k, (train, test) in enumerate(stratified_folds(examples, folds, args.seed)):
+            [system] = systems([name], work / "crossval" / f"fold{k}", args, diet_epochs)
+            fit_train, val = stratified_split(train, 0.1, args.seed)
+            print(f"crossval fold {k + 1}/{folds}: training {name}", flush=True)
+            system.fit(fit_train, val, entities=entities)
+            pred, _, ents = system.predict([e.text for e in test])
+            gold_all += [e.intent for e in test]
+            pred_all += pred
+            ent_gold += list(test)
+            ent_pred += ents
+            f1s.append(scores([e.intent for e in test], pred)["macro_f1"])
+        out[name] = {**scores(gold_all, pred_all), "entity_f1": entity_f1(ent_gold, ent_pred), "fold_macro_f1": f1s}
+        if name == "ours":
+            confusion_png(gold_all, pred_all, RESULTS / "nlu_confusion.png")
+        print(f"crossval {name}: {out[name]}", flush=True)
+    return out
+
+
+def confusion_png(gold: Sequence[str], pred: Sequence[str], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = sorted(set(gold) | set(pred))
+    index = {n: i for i, n in enumerate(labels)}
+    matrix = np.zeros((len(labels), len(labels)))
+    for g, p in zip(gold, pred, strict=True):
+        matrix[index[g], index[p]] += 1
+    matrix = matrix / matrix.sum(axis=1, keepdims=True).clip(min=1)
+    fig, ax = plt.subplots(figsize=(13, 11))
+    ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title("Our component, 5-fold cross-validation on bot/data (row-normalised)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def run_latency(work: Path, args: TrainingArguments, diet_epochs: int, n: int) -> Dict[str, Any]:
+    """Train both on BANKING77 once more is wasteful: reuse the banking77 models if present."""
+    _, test = banking77()
+    texts = [e.text for e in test[:n]]
+    out: Dict[str, Any] = {}
+    ours_dir = work / "banking77" / "ours"
+    if (ours_dir / "model.int8.onnx").exists():
+        predictor = Predictor(ours_dir, {}, threads=1)
+        for t in texts[:20]:
+            predictor.predict([t])
+        timings = []
+        forward = []
+        for t in texts:
+            started = time.perf_counter()
+            predictor.predict([t])
+            timings.append((time.perf_counter() - started) * 1000)
+            batch = predictor.text.encode([t])
+            started = time.perf_counter()
+            predictor._logits(batch.input_ids, batch.attention_mask)
+            forward.append((time.perf_counter() - started) * 1000)
+        out["ours"] = {
+            "p50": float(np.percentile(timings, 50)),
+            "p99": float(np.percentile(timings, 99)),
+            "forward_p50": float(statistics.median(forward)),
+            "size_mib": dir_size_mib(ours_dir / "model.int8.onnx"),
+        }
+    diet_models = sorted((work / "banking77" / "diet" / "models").glob("*.tar.gz"))
+    if diet_models:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+        from rasa.core.agent import Agent
+
+        agent = Agent.load(str(diet_models[-1]))
+        loop = asyncio.get_event_loop()
+        for t in texts[:20]:
+            loop.run_until_complete(agent.parse_message(t))
+        timings = []
+        for t in texts:
+            started = time.perf_counter()
+            loop.run_until_complete(agent.parse_message(t))
+            timings.append((time.perf_counter() - started) * 1000)
+        out["diet"] = {
+            "p50": float(np.percentile(timings, 50)),
+            "p99": float(np.percentile(timings, 99)),
+            "size_mib": diet_models[-1].stat().st_size / 2**20,
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sections", default="banking77,clinc150,crossval,latency")
+    parser.add_argument("--systems", default="ours,diet,frozen_lr")
+    parser.add_argument("--epochs", type=int, default=4, help="our component's epochs")
+    parser.add_argument("--diet-epochs", type=int, default=100, help="DIET epochs (rasa init's default: 100)")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--latency-messages", type=int, default=300)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench-nlu")
+    ns = parser.parse_args()
+    args = TrainingArguments(epochs=ns.epochs, batch_size=32, max_length=64, threads=os.cpu_count())
+    names = ns.systems.split(",")
+    results_file = RESULTS / "nlu.json"
+    results: Dict[str, Any] = json.loads(results_file.read_text()) if results_file.exists() else {}
+    results["machine"] = machine()
+    results.setdefault("config", {})["ours"] = args.to_dict()
+    results["config"]["diet_epochs"] = ns.diet_epochs
+    work = ns.workdir
+    for section in ns.sections.split(","):
+        started = time.perf_counter()
+        if section == "banking77":
+            results.setdefault("banking77", {}).update(run_banking77(work, names, args, ns.diet_epochs))
+        elif section == "clinc150":
+            results.setdefault("clinc150", {}).update(run_clinc150(work, names, args, ns.diet_epochs))
+        elif section == "crossval":
+            results.setdefault("crossval", {}).update(run_crossval(work, names, args, ns.diet_epochs, ns.folds))
+        elif section == "latency":
+            results.setdefault("latency_ms", {}).update(run_latency(work, args, ns.diet_epochs, ns.latency_messages))
+        results.setdefault("section_seconds", {})[section] = round(time.perf_counter() - started, 1)
+        write_results("nlu", results)
+    rows = []
+    for ds, keys in (
+        ("banking77", ("accuracy", "macro_f1")),
+        ("clinc150", ("in_scope_accuracy", "oos_recall")),
+        ("crossval", ("accuracy", "macro_f1", "entity_f1")),
+    ):
+        for system, vals in results.get(ds, {}).items():
+            rows.append([ds, system, ", ".join(f"{k} {vals[k]:.4f}" for k in keys if k in vals)])
+    print(table(rows, ["data set", "system", "figures"]))
+    print(json.dumps(results.get("latency_ms", {}), indent=2))
+
+
+if __name__ == "__main__":
+    main()
