@@ -38,7 +38,41 @@ def retrieval_section(r: dict) -> str:
     )
 
 
+def nlu_section(r: dict) -> str:
+    parts = []
+    labels = {
+        "ours": "ours (fine-tuned MiniLM, int8 ONNX)",
+        "diet": "DIET (rasa init pipeline)",
+        "frozen_lr": "frozen MiniLM + logistic regression",
+    }
+    for ds, keys in (
+        ("banking77", ("accuracy", "macro_f1")),
+        ("clinc150", ("in_scope_accuracy", "oos_recall")),
+        ("crossval", ("accuracy", "macro_f1", "entity_f1")),
+    ):
+        if ds not in r:
+            parts.append(f"{ds}: not run yet.")
+            continue
+        rows = [
+            [labels.get(s, s), *(v.get(k, "-") for k in keys), f"{v.get('train_seconds', 0) / 60:.1f}"]
+            for s, v in r[ds].items()
+        ]
+        parts.append(f"**{ds}**\n\n" + table(rows, ["system", *keys, "train min"]))
+    latency = r.get("latency_ms", {})
+    if latency:
+        rows = [
+            [labels.get(s, s), v["p50"], v["p99"], v.get("forward_p50", "-"), f"{v['size_mib']:.1f}"]
+            for s, v in latency.items()
+        ]
+        parts.append(
+            "**single-message parse, one thread (ms)**\n\n"
+            + table(rows, ["system", "p50", "p99", "forward pass p50", "model MiB"])
+        )
+    parts.append(f"Machine: {r['machine']}.")
+    return "\n\n".join(parts)
+
+
 if __name__ == "__main__":
     name = sys.argv[1] if len(sys.argv) > 1 else "retrieval"
     data = json.loads((RESULTS / f"{name}.json").read_text())
-    print({"retrieval": retrieval_section}[name](data))
+    print({"retrieval": retrieval_section, "nlu": nlu_section}[name](data))
