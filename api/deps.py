@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.config import Settings
 from api.dialogue.port import DialogueEngine
+from api.recommendations.service import Recommender
 from retrieval.search import ProductSearcher
 
 
@@ -34,7 +35,13 @@ def get_searcher(request: Request) -> ProductSearcher:
     return request.app.state.searcher
 
 
+def get_recommender(request: Request) -> Recommender:
+    """Return the recommender."""
+    return request.app.state.recommender
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 DialogueDep = Annotated[DialogueEngine, Depends(get_dialogue)]
 SearcherDep = Annotated[ProductSearcher, Depends(get_searcher)]
+RecommenderDep = Annotated[Recommender, Depends(get_recommender)]

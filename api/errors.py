@@ -32,6 +32,12 @@ class ConversationNotFound(NotFound):
     """No conversation has that id."""
 
 
+class ShopperConflict(DomainError):
+    """The change contradicts what is stored about the shopper."""
+
+    status_code = 409
+
+
 class InvalidMessage(DomainError):
     """A shopper message that cannot be accepted (empty, too long)."""
 

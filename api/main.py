@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import health
+from api.behaviour.router import router as events_router
 from api.catalog.router import router as catalog_router
 from api.channels.rest import router as rest_router
 from api.config import Settings, get_settings
@@ -20,6 +21,7 @@ from api.db import make_engine, session_factory
 from api.dialogue.port import DialogueEngine
 from api.errors import install_error_handlers
 from api.logging_setup import configure_logging
+from api.recommendations.router import router as recommendations_router
 from retrieval.search import ProductSearcher
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,9 @@ def create_app(
             app.state.searcher = await run_in_threadpool(build_searcher, settings)
         else:
             app.state.searcher = searcher
+        from api.recommendations.service import Recommender
+
+        app.state.recommender = Recommender(app.state.searcher)
         log.info("api.started env=%s", settings.shoptalk_env)
         yield
         if searcher is None:
@@ -77,6 +82,8 @@ def create_app(
     app.include_router(health.router)
     app.include_router(rest_router)
     app.include_router(catalog_router)
+    app.include_router(events_router)
+    app.include_router(recommendations_router)
 
     @app.get("/", include_in_schema=False)
     def chat_page() -> FileResponse:

@@ -53,5 +53,7 @@ def table(rows: list[list[Any]], header: list[str]) -> str:
 
 
 def dir_size_mib(path: Path) -> float:
-    """Return the size of a folder in MiB."""
+    """Return the size of a file, or of all files in a folder, in MiB."""
+    if path.is_file():
+        return path.stat().st_size / 2**20
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20

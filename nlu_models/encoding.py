@@ -42,6 +42,10 @@ class TextEncoder:
         self._tok.no_padding()
         self._tok.no_truncation()
 
+    def token_lengths(self, texts: Sequence[str]) -> List[List[int]]:
+        """Return each text's token ids, truncated to max_length (for length bucketing)."""
+        return [e.ids[: self.max_length] for e in self._tok.encode_batch([clean_text(t) for t in texts])]
+
     def encode(self, texts: Sequence[str]) -> Batch:
         """Tokenise, truncate to max_length (logging it), and pad to the longest."""
         encs = self._tok.encode_batch([clean_text(t) for t in texts])

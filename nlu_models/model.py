@@ -47,10 +47,15 @@ class IntentEntityModel(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Return (intent logits [batch, intents], entity logits [batch, tokens, tags])."""
+        hidden, pooled = self.encode(input_ids, attention_mask)
+        return self.intent_head(self.dropout(pooled)), self.entity_head(self.dropout(hidden))
+
+    def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Return (token states [batch, tokens, hidden], mean-pooled sentence vectors [batch, hidden])."""
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
         weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-        return self.intent_head(self.dropout(pooled)), self.entity_head(self.dropout(hidden))
+        return hidden, pooled
 
     def save(self, out: Path, meta: Dict[str, object]) -> None:
         """Save weights, encoder config and metadata (labels, calibration) to a folder."""

@@ -104,6 +104,57 @@ class Trainer:
             ]
         )
 
+    def _batches(self, lengths: Sequence[int], generator: torch.Generator) -> List[List[int]]:
+        """Return one epoch of shuffled batches of example indices.
+
+        With length buckets, each run of 32 batches' worth of shuffled examples is sorted
+        by token length before it is cut into batches, and the batches are shuffled again:
+        batches stay random but hold messages of similar length (less padding).
+        """
+        size = self.args.batch_size
+        order = torch.randperm(len(lengths), generator=generator).tolist()
+        if not self.args.length_buckets:
+            return [order[i : i + size] for i in range(0, len(order), size)]
+        batches: List[List[int]] = []
+        pool = size * 32
+        for start in range(0, len(order), pool):
+            bucket = sorted(order[start : start + pool], key=lambda i: lengths[i])
+            batches.extend(bucket[i : i + size] for i in range(0, len(bucket), size))
+        shuffle = torch.randperm(len(batches), generator=generator).tolist()
+        return [batches[i] for i in shuffle]
+
+    def _linear_probe(
+        self, model: IntentEntityModel, examples: Sequence[Example], intent_index: Dict[str, int], weights: torch.Tensor
+    ) -> None:
+        """Fit the intent head on frozen sentence vectors (the LP of LP-FT)."""
+        started = time.perf_counter()
+        model.eval()
+        order = sorted(range(len(examples)), key=lambda i: len(examples[i].text))
+        features = torch.zeros(len(examples), model.intent_head.in_features)
+        with torch.no_grad():
+            for start in tqdm(range(0, len(order), 128), desc="linear probe: encode", unit="batch", leave=False):
+                rows = order[start : start + 128]
+                batch = self.text.encode([examples[i].text for i in rows])
+                _, pooled = model.encode(torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask))
+                features[rows] = pooled
+        target = torch.tensor([intent_index[e.intent] for e in examples])
+        head = model.intent_head
+        loss_fn = nn.CrossEntropyLoss(weight=weights)
+        optimizer = torch.optim.LBFGS(
+            head.parameters(), lr=1.0, max_iter=self.args.linear_probe_steps, line_search_fn="strong_wolfe"
+        )
+
+        def closure() -> torch.Tensor:
+            optimizer.zero_grad()
+            loss = loss_fn(head(features), target) + 1e-3 * head.weight.pow(2).sum()
+            loss.backward()
+            return loss
+
+        optimizer.step(closure)
+        with torch.no_grad():
+            accuracy = float((head(features).argmax(1) == target).float().mean())
+        print(f"nlu: linear probe: train accuracy {accuracy:.4f} in {time.perf_counter() - started:.0f} s", flush=True)
+
     def logits(self, model: IntentEntityModel, examples: Sequence[Example], batch_size: int = 128) -> np.ndarray:
         """Return intent logits for examples (eval mode, no grad)."""
         model.eval()
@@ -155,6 +206,9 @@ class Trainer:
         intent_loss = nn.CrossEntropyLoss(weight=weights)
         tag_loss = nn.CrossEntropyLoss(ignore_index=IGNORE)
 
+        if args.linear_probe:
+            self._linear_probe(model, examples, intent_index, weights)
+        lengths = [len(e) for e in self.text.token_lengths([e.text for e in examples])]
         steps_per_epoch = max(1, (len(examples) + args.batch_size - 1) // args.batch_size)
         total = steps_per_epoch * args.epochs
         optimizer = self._optimizer(model)
@@ -167,11 +221,11 @@ class Trainer:
         history: List[Dict[str, float]] = []
         for epoch in range(1, args.epochs + 1):
             model.train()
-            order = torch.randperm(len(examples), generator=generator).tolist()
-            bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch}/{args.epochs}", unit="step", leave=False)
+            batches = self._batches(lengths, generator)
+            bar = tqdm(batches, desc=f"epoch {epoch}/{args.epochs}", unit="step", leave=False)
             running = 0.0
-            for step in bar:
-                chunk = [examples[i] for i in order[step * args.batch_size : (step + 1) * args.batch_size]]
+            for step, indices in enumerate(bar):
+                chunk = [examples[i] for i in indices]
                 ids, mask, intent_y, tag_y = self._tensors(chunk, intent_index, tag_index)
                 intent_logits, tag_logits = model(ids, mask)
                 loss = intent_loss(intent_logits, intent_y)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.conversations import service as conversations
-from api.conversations.schemas import ChatIn, ChatOut, MessageOut
+from api.conversations.schemas import ChatIn, ChatOut, IdentifyIn, IdentifyOut, MessageOut
 from api.deps import DialogueDep, SessionDep, SettingsDep
 from api.dialogue.service import handle_turn
 
@@ -33,3 +33,10 @@ def conversation_messages(conversation_id: str, session: SessionDep) -> list[Mes
     return [
         conversations.to_out(m) for m in conversations.list_messages(session=session, conversation_id=conversation_id)
     ]
+
+
+@router.post("/shoppers/identify", response_model=IdentifyOut, tags=["shoppers"])
+def identify(body: IdentifyIn, session: SessionDep) -> IdentifyOut:
+    """Link the shopper's session to their customer id; their histories merge."""
+    sessions = conversations.identify(session=session, session_id=body.session_id, customer_id=body.customer_id)
+    return IdentifyOut(customer_id=body.customer_id, sessions=sessions)

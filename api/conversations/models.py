@@ -33,6 +33,8 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(32), default="rest")
     status: Mapped[str] = mapped_column(String(24), default="bot")
     assignee: Mapped[str | None] = mapped_column(String(128))
+    purchase_stage: Mapped[str | None] = mapped_column(String(24), index=True)
+    purchase_score: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
@@ -68,3 +70,19 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class PurchaseIntentSnapshot(Base):
+    """The conversation's fused purchase intent after a turn: kept over time for staff."""
+
+    __tablename__ = "purchase_intent_snapshots"
+    __table_args__ = (Index("ix_purchase_intent_conversation_time", "conversation_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(24))
+    score: Mapped[float] = mapped_column(Float)
+    nlu_score: Mapped[float | None] = mapped_column(Float)
+    behaviour_score: Mapped[float] = mapped_column(Float)
+    signals: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

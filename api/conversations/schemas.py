@@ -74,3 +74,19 @@ class ChatOut(BaseModel):
 
     conversation_id: str
     messages: list[MessageOut]
+
+
+class IdentifyIn(BaseModel):
+    """Link a widget session to the shop's customer id (after login)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(min_length=1, max_length=128)
+    customer_id: str = Field(min_length=1, max_length=128)
+
+
+class IdentifyOut(BaseModel):
+    """The customer and every session now linked to them."""
+
+    customer_id: str
+    sessions: list[str]

@@ -11,7 +11,7 @@ from api.conversations.models import Conversation, Message, Shopper
 from api.conversations.schemas import MessageOut, NluOut, ProductCard, QuickReply
 from api.db import utcnow
 from api.dialogue.port import BotMessage, NluResult
-from api.errors import ConversationNotFound
+from api.errors import ConversationNotFound, ShopperConflict
 
 OPEN_STATUSES = ("bot", "waiting_for_agent", "agent")
 
@@ -24,6 +24,24 @@ def get_or_create_shopper(*, session: Session, external_id: str) -> Shopper:
         session.add(shopper)
         session.flush()
     return shopper
+
+
+def identify(*, session: Session, session_id: str, customer_id: str) -> list[str]:
+    """Link an anonymous session to the shop's customer id; return all the customer's sessions.
+
+    From then on the shopper's history (conversations, behaviour) is read across every
+    linked session. Re-linking a session to another customer is refused.
+    """
+    shopper = get_or_create_shopper(session=session, external_id=session_id)
+    if shopper.customer_id not in (None, customer_id):
+        raise ShopperConflict(f"session {session_id} is already linked to another customer")
+    shopper.customer_id = customer_id
+    session.commit()
+    return list(
+        session.scalars(
+            select(Shopper.external_id).where(Shopper.customer_id == customer_id).order_by(Shopper.created_at)
+        )
+    )
 
 
 def open_conversation(*, session: Session, shopper: Shopper, channel: str) -> Conversation:

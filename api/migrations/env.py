@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import api.behaviour.models  # noqa: F401 - registers tables
 import api.conversations.models  # noqa: F401 - registers tables
 from api.db import Base
 

@@ -26,7 +26,14 @@ def test_upgrade_creates_tables_and_downgrade_removes_them(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
     upgrade(url)
-    assert {"shoppers", "conversations", "messages", "alembic_version"} <= _tables(url)
+    assert {
+        "shoppers",
+        "conversations",
+        "messages",
+        "behaviour_events",
+        "purchase_intent_snapshots",
+        "alembic_version",
+    } <= _tables(url)
     downgrade(url)
     assert _tables(url) <= {"alembic_version"}
     upgrade(url)  # leave PostgreSQL migrated for the other tests

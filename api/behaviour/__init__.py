@@ -1,0 +1,1 @@
+"""Shopping behaviour logs: views, searches, carts, wishlists and purchases."""

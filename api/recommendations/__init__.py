@@ -1,0 +1,1 @@
+"""Recommendations that merge what the shopper said with what the shopper did."""

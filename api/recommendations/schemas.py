@@ -1,0 +1,50 @@
+"""Recommendation API shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class RecommendationsIn(BaseModel):
+    """Who to recommend for, and optionally what they are asking about right now."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = Field(default=None, min_length=1, max_length=128, description="Widget/session id")
+    customer_id: str | None = Field(default=None, min_length=1, max_length=128)
+    conversation_id: str | None = Field(default=None, max_length=36, description="Use this chat's history")
+    query: str = Field(default="", max_length=500, description="The shopper's current request, if any")
+    entities: list[dict[str, Any]] = Field(default_factory=list, description="NLU entities of the current turn")
+    limit: int = Field(default=6, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _someone(self) -> RecommendationsIn:
+        if not (self.session_id or self.customer_id or self.conversation_id):
+            raise ValueError("one of session_id, customer_id or conversation_id is required")
+        return self
+
+
+class RecommendedProduct(BaseModel):
+    """One recommended product and why."""
+
+    product_id: str
+    title: str
+    price: float | None = None
+    currency: str = ""
+    brand: str = ""
+    category_path: str = ""
+    image_url: str = ""
+    score: float
+    reason: str
+    sources: list[str]
+
+
+class RecommendationsOut(BaseModel):
+    """The list, and the context it was built from."""
+
+    items: list[RecommendedProduct]
+    cold_start: bool
+    query: str = ""
+    constraints: list[str] = Field(default_factory=list)

@@ -1,0 +1,211 @@
+"""Recommendations for one shopper and conversation: chat need + behaviour + retrieval."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.behaviour.service import as_utc, recent_events
+from api.conversations.models import Message, Shopper
+from api.db import utcnow
+from api.recommendations.context import need_from_turns
+from api.recommendations.cooccurrence import CoOccurrenceModel
+from api.recommendations.fusion import merge
+from api.recommendations.history import HistoryScores, Interaction, score_history
+from api.recommendations.schemas import RecommendationsIn, RecommendationsOut, RecommendedProduct
+from retrieval.search import ProductSearcher
+
+log = logging.getLogger(__name__)
+CHAT_CANDIDATES = 50
+BEHAVIOUR_CANDIDATES = 100
+PER_CATEGORY = 2  # diversity: at most this many of one category in a row of results
+
+
+def shopper_keys(session: Session, session_id: str | None, customer_id: str | None) -> list[str]:
+    """Return every id the shopper's history is stored under (sessions merged on login)."""
+    keys: set[str] = {k for k in (session_id, customer_id) if k}
+    if session_id and not customer_id:
+        customer_id = session.scalar(select(Shopper.customer_id).where(Shopper.external_id == session_id))
+        if customer_id:
+            keys.add(customer_id)
+    if customer_id:
+        keys.update(session.scalars(select(Shopper.external_id).where(Shopper.customer_id == customer_id)))
+    return sorted(keys)
+
+
+def conversation_turns(session: Session, conversation_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Return the conversation's recent turns (oldest first) in the shape need_from_turns reads."""
+    rows = session.scalars(
+        select(Message).where(Message.conversation_id == conversation_id).order_by(Message.seq.desc()).limit(limit)
+    ).all()
+    return [
+        {
+            "author": m.author,
+            "text": m.text,
+            "intent": m.intent,
+            "entities": m.entities or [],
+            "products": (m.content or {}).get("products", []),
+        }
+        for m in reversed(rows)
+    ]
+
+
+class Recommender:
+    """Merges what the shopper said (chat), did (behaviour) and what matches (retrieval)."""
+
+    def __init__(self, searcher: ProductSearcher, cooccurrence: CoOccurrenceModel | None = None) -> None:
+        self.searcher = searcher
+        self.cooccurrence = cooccurrence or CoOccurrenceModel()
+
+    def recommend(self, session: Session, request: RecommendationsIn) -> RecommendationsOut:
+        """Return up to request.limit in-stock products, each with a reason."""
+        keys = shopper_keys(session, request.session_id, request.customer_id)
+        turns = conversation_turns(session, request.conversation_id) if request.conversation_id else []
+        if request.entities:
+            turns.append({"author": "shopper", "text": request.query, "intent": None, "entities": request.entities})
+        need = need_from_turns(turns, query=request.query)
+        events = recent_events(session, keys, limit=300)
+        history = score_history(
+            [Interaction(e.product_id, e.type, as_utc(e.occurred_at)) for e in events if e.product_id], utcnow()
+        )
+        model = self.cooccurrence.model(session)
+        recent_items = [e.product_id for e in reversed(events) if e.product_id and e.type != "purchase"]
+        neighbours = model.parts[0].scores(recent_items[-20:], BEHAVIOUR_CANDIDATES) if recent_items else {}
+        similar = model.parts[1].scores(recent_items[-20:], BEHAVIOUR_CANDIDATES) if recent_items else {}
+        behaviour = self._behaviour_scores(history, neighbours, similar)
+
+        chat: dict[str, float] = {}
+        chat_reason: dict[str, str] = {}
+        flt = need.product_filter()
+        if need.query or need.has_constraints():
+            result = self.searcher.search(need.query, flt, limit=CHAT_CANDIDATES)
+            label = need.query.strip() or ", ".join(result.applied.describe())
+            for rank, hit in enumerate(result.hits):
+                chat[hit.product_id] = 1.0 / (1 + rank)
+                chat_reason[hit.product_id] = f"matches '{label[:60]}'"
+        cold_start = not behaviour and not chat
+        if cold_start:
+            popular = model.parts[2].scores([], BEHAVIOUR_CANDIDATES)
+            behaviour = {k: float(v) for k, v in popular.items()}
+
+        candidates = list(dict.fromkeys([*behaviour, *chat]))
+        payloads = {p["product_id"]: p for p in self.searcher.index.get(candidates)}
+        constrained = need.has_constraints()
+
+        def matches(item: str) -> bool | None:
+            if not constrained or item not in payloads:
+                return None
+            return flt.matches(payloads[item])
+
+        ranked = merge(behaviour, chat, matches=matches, n=len(candidates) or 1)
+        items = self._select(ranked, payloads, history, request.limit)
+        if len(items) < request.limit and (cold_start or not items):
+            items += self._popular_fill(items, request.limit, history)
+        out = [
+            self._card(item, score, sources, payloads, history, neighbours, chat_reason, cold_start)
+            for item, score, sources in items
+        ]
+        log.info("recs.served n=%d cold_start=%s behaviour=%d chat=%d", len(out), cold_start, len(behaviour), len(chat))
+        return RecommendationsOut(
+            items=out, cold_start=cold_start, query=need.query, constraints=flt.describe() if constrained else []
+        )
+
+    @staticmethod
+    def _behaviour_scores(
+        history: HistoryScores, neighbours: dict[str, float], similar: dict[str, float]
+    ) -> dict[str, float]:
+        out: dict[str, float] = defaultdict(float)
+        for weight, scores in ((1.0, history.scores), (0.5, neighbours), (0.3, similar)):
+            for rank, (item, _) in enumerate(sorted(scores.items(), key=lambda x: -x[1])):
+                out[item] += weight / (10 + rank)
+        return {k: v for k, v in out.items() if k not in history.purchased}
+
+    @staticmethod
+    def _select(
+        ranked: Sequence[tuple[str, float, tuple[str, ...]]],
+        payloads: dict[str, dict[str, Any]],
+        history: HistoryScores,
+        limit: int,
+    ) -> list[tuple[str, float, tuple[str, ...]]]:
+        """Drop unknown, bought and out-of-stock products; cap each category for diversity."""
+        chosen: list[tuple[str, float, tuple[str, ...]]] = []
+        overflow: list[tuple[str, float, tuple[str, ...]]] = []
+        per_category: dict[str, int] = defaultdict(int)
+        for item, score, sources in ranked:
+            payload = payloads.get(item)
+            if payload is None or item in history.purchased or not payload.get("in_stock", False):
+                continue
+            category = str(payload.get("category_path", ""))
+            if per_category[category] >= PER_CATEGORY:
+                overflow.append((item, score, sources))
+                continue
+            per_category[category] += 1
+            chosen.append((item, score, sources))
+            if len(chosen) >= limit:
+                return chosen
+        return (chosen + overflow)[:limit]
+
+    def _popular_fill(
+        self, have: Sequence[tuple[str, float, tuple[str, ...]]], limit: int, history: HistoryScores
+    ) -> list[tuple[str, float, tuple[str, ...]]]:
+        """Cold start with no stored behaviour at all: the catalog's best matches for 'popular'."""
+        taken = {item for item, _, _ in have}
+        hits = self.searcher.search("", None, limit=limit * 2).hits
+        out = []
+        for hit in hits:
+            if hit.product_id not in taken and hit.product_id not in history.purchased and hit.in_stock:
+                out.append((hit.product_id, 0.0, ("popular",)))
+        return out[: limit - len(have)]
+
+    def _card(
+        self,
+        item: str,
+        score: float,
+        sources: tuple[str, ...],
+        payloads: dict[str, dict[str, Any]],
+        history: HistoryScores,
+        neighbours: dict[str, float],
+        chat_reason: dict[str, str],
+        cold_start: bool,
+    ) -> RecommendedProduct:
+        payload = payloads.get(item) or (self.searcher.index.get([item]) or [{}])[0]
+        return RecommendedProduct(
+            product_id=item,
+            title=str(payload.get("title", item)),
+            price=payload.get("price"),
+            currency=str(payload.get("currency", "")),
+            brand=str(payload.get("brand_display") or payload.get("brand") or ""),
+            category_path=str(payload.get("category_path", "")),
+            image_url=str(payload.get("image_url", "")),
+            score=round(score, 6),
+            reason=self._reason(item, sources, payloads, history, neighbours, chat_reason, cold_start),
+            sources=list(sources) or ["popular"],
+        )
+
+    def _reason(
+        self,
+        item: str,
+        sources: tuple[str, ...],
+        payloads: dict[str, dict[str, Any]],
+        history: HistoryScores,
+        neighbours: dict[str, float],
+        chat_reason: dict[str, str],
+        cold_start: bool,
+    ) -> str:
+        parts = []
+        if item in chat_reason:
+            parts.append(chat_reason[item])
+        if item in history.scores:
+            parts.append("you looked at this recently")
+        elif "behaviour" in sources and not cold_start and history.last_viewed:
+            seen = self.searcher.index.get(history.last_viewed[:1])
+            title = str(seen[0].get("title", "")) if seen else ""
+            parts.append(f"because you looked at {title[:50]}" if title else "shoppers like you viewed this")
+        if cold_start or sources == ("popular",):
+            parts.append("popular with shoppers")
+        return "; ".join(parts) or "you may like this"

@@ -1,0 +1,73 @@
+"""POST /v1/recommendations: chat and behaviour both move the list; reasons; exclusions."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def _recommend(client: TestClient, **body: object) -> dict:
+    response = client.post("/v1/recommendations", json={"session_id": "s1", "limit": 4, **body})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _events(client: TestClient, *events: tuple[str, str, str]) -> None:
+    batch = [
+        {"event_id": f"{sid}-{i}", "type": kind, "session_id": sid, "product_id": pid}
+        for i, (sid, kind, pid) in enumerate(events)
+    ]
+    assert client.post("/v1/events", json=batch).json()["accepted"] == len(events)
+
+
+def test_cold_start_gives_in_stock_products_with_a_reason(client: TestClient) -> None:
+    body = _recommend(client)
+    assert body["cold_start"] is True
+    assert body["items"], "cold start must still recommend something"
+    assert all(item["reason"] for item in body["items"])
+    assert "dress-1" not in {i["product_id"] for i in body["items"]}  # out of stock
+
+
+def test_behaviour_moves_viewed_and_co_viewed_items_up(client: TestClient) -> None:
+    _events(
+        client,
+        ("other", "view", "watch-1"),
+        ("other", "view", "mug-1"),
+        ("s1", "view", "watch-1"),
+        ("s1", "view", "watch-1"),
+    )
+    body = _recommend(client)
+    ids = [i["product_id"] for i in body["items"]]
+    assert body["cold_start"] is False
+    assert ids[0] == "watch-1"
+    assert "mug-1" in ids  # viewed together with the watch by another shopper
+    assert "looked at" in body["items"][0]["reason"]
+
+
+def test_what_the_shopper_asks_for_comes_first_and_says_so(client: TestClient) -> None:
+    _events(client, ("s1", "view", "watch-1"))
+    body = _recommend(client, query="running shoes", entities=[{"entity": "price_max", "value": "2000"}])
+    first = body["items"][0]
+    assert first["product_id"] == "shoe-2"  # the running shoe under 2000
+    assert "matches" in first["reason"]
+    assert "under 2000" in body["constraints"]
+
+
+def test_purchased_products_are_not_recommended_again(client: TestClient) -> None:
+    _events(client, ("s1", "view", "watch-1"), ("s1", "purchase", "watch-1"))
+    ids = [i["product_id"] for i in _recommend(client)["items"]]
+    assert "watch-1" not in ids
+
+
+def test_history_of_a_logged_in_shopper_merges_sessions(client: TestClient) -> None:
+    _events(client, ("old-session", "add_to_cart", "boot-1"))
+    for sid in ("old-session", "new-session"):
+        r = client.post("/v1/shoppers/identify", json={"session_id": sid, "customer_id": "cust-9"})
+        assert r.status_code == 200, r.text
+    body = client.post("/v1/recommendations", json={"session_id": "new-session", "limit": 3}).json()
+    assert body["items"][0]["product_id"] == "boot-1"
+
+
+def test_a_request_naming_nobody_is_refused(client: TestClient) -> None:
+    response = client.post("/v1/recommendations", json={"query": "shoes"})
+    assert response.status_code == 422
+    assert "session_id" in response.json()["detail"]
