@@ -15,7 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from api import health
 from api.behaviour.router import router as events_router
 from api.catalog.router import router as catalog_router
+from api.channels.hub import LocalHub
 from api.channels.rest import router as rest_router
+from api.channels.ws import router as ws_router
 from api.config import Settings, get_settings
 from api.db import make_engine, session_factory
 from api.dialogue.port import DialogueEngine
@@ -62,6 +64,7 @@ def create_app(
         from api.recommendations.service import Recommender
 
         app.state.recommender = Recommender(app.state.searcher)
+        app.state.hub = LocalHub()
         log.info("api.started env=%s", settings.shoptalk_env)
         yield
         if searcher is None:
@@ -81,6 +84,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(rest_router)
+    app.include_router(ws_router)
     app.include_router(catalog_router)
     app.include_router(events_router)
     app.include_router(recommendations_router)

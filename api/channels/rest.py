@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.conversations import service as conversations
-from api.conversations.schemas import ChatIn, ChatOut, IdentifyIn, IdentifyOut, MessageOut
+from api.conversations.schemas import (
+    ChatIn,
+    ChatOut,
+    IdentifyIn,
+    IdentifyOut,
+    MessageOut,
+    PurchaseIntentHistory,
+    PurchaseIntentOut,
+)
 from api.deps import DialogueDep, SessionDep, SettingsDep
 from api.dialogue.service import handle_turn
 
@@ -23,8 +31,13 @@ def chat(body: ChatIn, session: SessionDep, engine: DialogueDep, settings: Setti
         channel="rest",
         metadata=body.metadata,
         max_bytes=settings.max_message_bytes,
+        client_id=body.client_message_id,
     )
-    return ChatOut(conversation_id=conversation.id, messages=[conversations.to_out(m) for m in messages])
+    return ChatOut(
+        conversation_id=conversation.id,
+        messages=[conversations.to_out(m) for m in messages],
+        purchase_intent=PurchaseIntentOut(stage=conversation.purchase_stage, score=conversation.purchase_score),
+    )
 
 
 @router.get("/conversations/{conversation_id}/messages", response_model=list[MessageOut])
@@ -40,3 +53,9 @@ def identify(body: IdentifyIn, session: SessionDep) -> IdentifyOut:
     """Link the shopper's session to their customer id; their histories merge."""
     sessions = conversations.identify(session=session, session_id=body.session_id, customer_id=body.customer_id)
     return IdentifyOut(customer_id=body.customer_id, sessions=sessions)
+
+
+@router.get("/conversations/{conversation_id}/purchase-intent", response_model=PurchaseIntentHistory)
+def purchase_intent(conversation_id: str, session: SessionDep) -> PurchaseIntentHistory:
+    """Return the conversation's purchase intent now and after each turn."""
+    return conversations.purchase_intent_history(session=session, conversation_id=conversation_id)

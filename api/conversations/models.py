@@ -51,11 +51,14 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_conversation_seq", "conversation_id", "seq", unique=True),
         Index("ix_messages_intent_confidence", "intent", "confidence"),
+        Index("ix_messages_conversation_client_id", "conversation_id", "client_id", unique=True),
+        Index("ix_messages_stage", "stage"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
+    client_id: Mapped[str | None] = mapped_column(String(64))  # the sender's id for the message: retries dedupe
     direction: Mapped[str] = mapped_column(String(8))  # "in" (shopper) or "out"
     author: Mapped[str] = mapped_column(String(16))  # shopper, bot, agent, system
     text: Mapped[str] = mapped_column(Text, default="")

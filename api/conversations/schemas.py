@@ -16,6 +16,12 @@ class ChatIn(BaseModel):
     sender: str = Field(min_length=1, max_length=128, description="The shopper's session or customer id")
     message: str = Field(description="What the shopper typed")
     metadata: dict[str, Any] = Field(default_factory=dict, description="Channel data passed to the bot")
+    client_message_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="The sender's id for this message; a retry with the same id is answered, not stored twice",
+    )
 
     @field_validator("sender")
     @classmethod
@@ -60,6 +66,7 @@ class MessageOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
+    seq: int
     author: Literal["shopper", "bot", "agent", "system"]
     text: str
     quick_replies: list[QuickReply] = Field(default_factory=list)
@@ -69,11 +76,34 @@ class MessageOut(BaseModel):
     created_at: datetime
 
 
+class PurchaseIntentOut(BaseModel):
+    """The conversation's fused purchase intent (NLU + behaviour)."""
+
+    stage: str | None = None
+    score: float | None = None
+
+
+class PurchaseIntentPoint(PurchaseIntentOut):
+    """One point of the purchase-intent history."""
+
+    nlu_score: float | None = None
+    behaviour_score: float | None = None
+    signals: dict[str, float] = Field(default_factory=dict)
+    at: datetime
+
+
+class PurchaseIntentHistory(PurchaseIntentOut):
+    """Current purchase intent and how it evolved over the conversation."""
+
+    history: list[PurchaseIntentPoint]
+
+
 class ChatOut(BaseModel):
     """The conversation id and the messages of this turn (the shopper's first)."""
 
     conversation_id: str
     messages: list[MessageOut]
+    purchase_intent: PurchaseIntentOut | None = None
 
 
 class IdentifyIn(BaseModel):

@@ -7,8 +7,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.conversations.models import Conversation, Message, Shopper
-from api.conversations.schemas import MessageOut, NluOut, ProductCard, QuickReply
+from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot, Shopper
+from api.conversations.schemas import (
+    MessageOut,
+    NluOut,
+    ProductCard,
+    PurchaseIntentHistory,
+    PurchaseIntentPoint,
+    QuickReply,
+)
 from api.db import utcnow
 from api.dialogue.port import BotMessage, NluResult
 from api.errors import ConversationNotFound, ShopperConflict
@@ -44,6 +51,18 @@ def identify(*, session: Session, session_id: str, customer_id: str) -> list[str
     )
 
 
+def shopper_keys(session: Session, session_id: str | None, customer_id: str | None) -> list[str]:
+    """Return every id the shopper's history is stored under (sessions merged on login)."""
+    keys: set[str] = {k for k in (session_id, customer_id) if k}
+    if session_id and not customer_id:
+        customer_id = session.scalar(select(Shopper.customer_id).where(Shopper.external_id == session_id))
+        if customer_id:
+            keys.add(customer_id)
+    if customer_id:
+        keys.update(session.scalars(select(Shopper.external_id).where(Shopper.customer_id == customer_id)))
+    return sorted(keys)
+
+
 def open_conversation(*, session: Session, shopper: Shopper, channel: str) -> Conversation:
     """Return the shopper's open conversation on the channel, or start one."""
     conversation = session.scalar(
@@ -76,10 +95,33 @@ def _next_seq(session: Session, conversation_id: str) -> int:
     return (current or 0) + 1
 
 
-def add_shopper_message(*, session: Session, conversation: Conversation, text: str) -> Message:
+def find_turn(*, session: Session, conversation: Conversation, client_id: str) -> list[Message] | None:
+    """Return a turn already stored for this client message id (the message and its replies)."""
+    inbound = session.scalar(
+        select(Message).where(Message.conversation_id == conversation.id, Message.client_id == client_id)
+    )
+    if inbound is None:
+        return None
+    later = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, Message.seq > inbound.seq)
+        .order_by(Message.seq)
+    )
+    replies = []
+    for message in later:
+        if message.author == "shopper":
+            break
+        replies.append(message)
+    return [inbound, *replies]
+
+
+def add_shopper_message(
+    *, session: Session, conversation: Conversation, text: str, client_id: str | None = None
+) -> Message:
     """Store the shopper's message (status 'received') and return it."""
     message = Message(
         conversation_id=conversation.id,
+        client_id=client_id,
         seq=_next_seq(session, conversation.id),
         direction="in",
         author="shopper",
@@ -139,6 +181,7 @@ def to_out(message: Message) -> MessageOut:
         )
     return MessageOut(
         id=message.id,
+        seq=message.seq,
         author=message.author,  # type: ignore[arg-type]
         text=message.text,
         quick_replies=[QuickReply(**q) for q in content.get("quick_replies", [])],
@@ -149,9 +192,38 @@ def to_out(message: Message) -> MessageOut:
     )
 
 
-def list_messages(*, session: Session, conversation_id: str) -> list[Message]:
-    """Return a conversation's messages in order."""
+def list_messages(*, session: Session, conversation_id: str, after_seq: int = 0) -> list[Message]:
+    """Return a conversation's messages in order (those after `after_seq` when given)."""
     get_conversation(session=session, conversation_id=conversation_id)
     return list(
-        session.scalars(select(Message).where(Message.conversation_id == conversation_id).order_by(Message.seq))
+        session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation_id, Message.seq > after_seq)
+            .order_by(Message.seq)
+        )
+    )
+
+
+def purchase_intent_history(*, session: Session, conversation_id: str) -> PurchaseIntentHistory:
+    """Return the conversation's fused purchase intent and its history, oldest first."""
+    conversation = get_conversation(session=session, conversation_id=conversation_id)
+    points = session.scalars(
+        select(PurchaseIntentSnapshot)
+        .where(PurchaseIntentSnapshot.conversation_id == conversation_id)
+        .order_by(PurchaseIntentSnapshot.id)
+    )
+    return PurchaseIntentHistory(
+        stage=conversation.purchase_stage,
+        score=conversation.purchase_score,
+        history=[
+            PurchaseIntentPoint(
+                stage=p.stage,
+                score=p.score,
+                nlu_score=p.nlu_score,
+                behaviour_score=p.behaviour_score,
+                signals=p.signals or {},
+                at=p.created_at,
+            )
+            for p in points
+        ],
     )

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.behaviour.service import as_utc, recent_events
 from api.conversations import service as conversations
-from api.conversations.models import Conversation, Message
-from api.dialogue.port import BotMessage, DialogueEngine, DialogueUnavailable
+from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot
+from api.conversations.purchase_intent import Signal, fuse
+from api.conversations.schemas import QuickReply
+from api.db import utcnow
+from api.dialogue.port import BotMessage, DialogueEngine, DialogueUnavailable, NluResult
 from api.errors import InvalidMessage, MessageTooLarge
 
 log = logging.getLogger(__name__)
@@ -19,6 +24,14 @@ UNAVAILABLE_REPLY = (
     "Sorry, our shopping assistant is temporarily unavailable. Your message is saved "
     "and we'll get back to you; you can also try again in a moment."
 )
+CHECKOUT_NUDGE = BotMessage(
+    text="Your cart is ready whenever you are. Shall I help you check out?",
+    quick_replies=[
+        QuickReply(title="Go to checkout", payload="/checkout_help"),
+        QuickReply(title="Keep shopping", payload="/search_product"),
+    ],
+)
+CHECKOUT_INTENTS = {"checkout_help", "place_order", "check_payment_methods"}
 AGENT_HOLD_REPLY = "A member of our team has this conversation and will reply here shortly."
 
 
@@ -41,6 +54,7 @@ def handle_turn(
     channel: str,
     metadata: dict[str, Any],
     max_bytes: int,
+    client_id: str | None = None,
 ) -> tuple[Conversation, list[Message]]:
     """Run one shopper turn end to end and return the conversation and the turn's messages.
 
@@ -50,7 +64,13 @@ def handle_turn(
     text = validate_text(text, max_bytes)
     shopper = conversations.get_or_create_shopper(session=session, external_id=sender)
     conversation = conversations.open_conversation(session=session, shopper=shopper, channel=channel)
-    inbound = conversations.add_shopper_message(session=session, conversation=conversation, text=text)
+    if client_id is not None:
+        stored_turn = conversations.find_turn(session=session, conversation=conversation, client_id=client_id)
+        if stored_turn is not None:  # a retry of a message already taken: answer it again, store nothing
+            return conversation, stored_turn
+    inbound = conversations.add_shopper_message(
+        session=session, conversation=conversation, text=text, client_id=client_id
+    )
     session.commit()
 
     if conversation.status != "bot":
@@ -68,7 +88,37 @@ def handle_turn(
         log.warning("dialogue.turn.degraded conversation=%s", conversation.id)
     latency_ms = (time.perf_counter() - started) * 1000
     conversations.annotate(message=inbound, nlu=nlu, status=status, latency_ms=latency_ms)
+    if nlu is not None and nudge_to_checkout(session, conversation, sender, nlu):
+        replies = [*replies, CHECKOUT_NUDGE]
     stored = [conversations.add_reply(session=session, conversation=conversation, reply=r) for r in replies]
     session.commit()
     log.info("dialogue.turn.done status=%s intent=%s latency_ms=%.0f", status, nlu.intent if nlu else None, latency_ms)
     return conversation, [inbound, *stored]
+
+
+def nudge_to_checkout(session: Session, conversation: Conversation, sender: str, nlu: NluResult) -> bool:
+    """Update the conversation's fused purchase intent; True when it just turned to 'purchase'
+    with something in the cart and the shopper is not already asking to check out."""
+    keys = conversations.shopper_keys(session, sender, None)
+    since = utcnow() - timedelta(days=7)
+    events = [e for e in recent_events(session, keys, limit=200) if as_utc(e.occurred_at) >= since]
+    signals = [Signal(e.type, e.product_id or "", as_utc(e.occurred_at)) for e in events]
+    before = conversation.purchase_stage
+    intent = fuse(nlu.stage, nlu.stage_score, conversation.purchase_score, signals, utcnow())
+    conversation.purchase_stage, conversation.purchase_score = intent.stage, intent.score
+    session.add(
+        PurchaseIntentSnapshot(
+            conversation_id=conversation.id,
+            stage=intent.stage,
+            score=intent.score,
+            nlu_score=intent.nlu_score,
+            behaviour_score=intent.behaviour_score,
+            signals=intent.signals,
+        )
+    )
+    return (
+        intent.stage == "purchase"
+        and before != "purchase"
+        and intent.signals.get("cart_adds_net", 0) > 0
+        and nlu.intent not in CHECKOUT_INTENTS
+    )

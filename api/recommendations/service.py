@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.behaviour.service import as_utc, recent_events
-from api.conversations.models import Message, Shopper
+from api.conversations.models import Message
+from api.conversations.service import shopper_keys
 from api.db import utcnow
 from api.recommendations.context import need_from_turns
 from api.recommendations.cooccurrence import CoOccurrenceModel
@@ -24,18 +25,6 @@ log = logging.getLogger(__name__)
 CHAT_CANDIDATES = 50
 BEHAVIOUR_CANDIDATES = 100
 PER_CATEGORY = 2  # diversity: at most this many of one category in a row of results
-
-
-def shopper_keys(session: Session, session_id: str | None, customer_id: str | None) -> list[str]:
-    """Return every id the shopper's history is stored under (sessions merged on login)."""
-    keys: set[str] = {k for k in (session_id, customer_id) if k}
-    if session_id and not customer_id:
-        customer_id = session.scalar(select(Shopper.customer_id).where(Shopper.external_id == session_id))
-        if customer_id:
-            keys.add(customer_id)
-    if customer_id:
-        keys.update(session.scalars(select(Shopper.external_id).where(Shopper.customer_id == customer_id)))
-    return sorted(keys)
 
 
 def conversation_turns(session: Session, conversation_id: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""behaviour events, purchase intent per conversation
+"""behaviour events, purchase intent per conversation, message client ids
 
 Revision ID: 0002
 Revises: 0001
@@ -45,6 +45,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("purchase_score", sa.Float(), nullable=True))
         batch_op.create_index("ix_conversations_purchase_stage", ["purchase_stage"])
 
+    with op.batch_alter_table("messages") as batch_op:
+        batch_op.add_column(sa.Column("client_id", sa.String(length=64), nullable=True))
+        batch_op.create_index("ix_messages_conversation_client_id", ["conversation_id", "client_id"], unique=True)
+        batch_op.create_index("ix_messages_stage", ["stage"])
+
     op.create_table(
         "purchase_intent_snapshots",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -66,6 +71,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_purchase_intent_conversation_time", table_name="purchase_intent_snapshots")
     op.drop_table("purchase_intent_snapshots")
+    with op.batch_alter_table("messages") as batch_op:
+        batch_op.drop_index("ix_messages_stage")
+        batch_op.drop_index("ix_messages_conversation_client_id")
+        batch_op.drop_column("client_id")
     with op.batch_alter_table("conversations") as batch_op:
         batch_op.drop_index("ix_conversations_purchase_stage")
         batch_op.drop_column("purchase_score")

@@ -1,0 +1,184 @@
+"""The WebSocket widget channel: /v1/ws.
+
+Protocol (JSON text frames; every frame has a "type"):
+
+client -> server
+  {"type": "session_request", "session_id": "..."?}   start or resume (omit the id to get one)
+  {"type": "message", "text": "...", "client_id": "...", "metadata": {...}?}
+        client_id is the widget's id for the message: sending it again after a
+        reconnect is answered from storage, never stored twice
+  {"type": "history", "after_seq": 0}                  messages after a sequence number
+  {"type": "ping"}
+
+server -> client
+  {"type": "session_confirm", "session_id", "conversation_id", "last_seq"}
+  {"type": "ack", "client_id", "seq"}                  the shopper's message is stored
+  {"type": "typing", "on": true|false}
+  {"type": "message", "message": {id, seq, author, text, quick_replies, products, ...}}
+  {"type": "history", "messages": [...]}
+  {"type": "purchase_intent", "stage", "score"}
+  {"type": "error", "code", "message"}                 the connection stays open
+  {"type": "pong"}
+
+Messages from staff (an agent who took the conversation over) arrive as "message" frames
+at any time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
+
+from api.conversations import service as conversations
+from api.dialogue.service import handle_turn
+from api.errors import DomainError
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+CHANNEL = "ws"
+MAX_FRAME_BYTES = 64 * 1024
+
+
+class ProtocolError(DomainError):
+    """A frame the protocol does not allow."""
+
+
+def _session_start(app: Any, session_id: str) -> dict[str, Any]:
+    with app.state.session_factory() as session:
+        shopper = conversations.get_or_create_shopper(session=session, external_id=session_id)
+        conversation = conversations.open_conversation(session=session, shopper=shopper, channel=CHANNEL)
+        session.commit()
+        messages = conversations.list_messages(session=session, conversation_id=conversation.id)
+        return {
+            "type": "session_confirm",
+            "session_id": session_id,
+            "conversation_id": conversation.id,
+            "last_seq": messages[-1].seq if messages else 0,
+        }
+
+
+def _history(app: Any, conversation_id: str, after_seq: int) -> dict[str, Any]:
+    with app.state.session_factory() as session:
+        messages = conversations.list_messages(session=session, conversation_id=conversation_id, after_seq=after_seq)
+        return {"type": "history", "messages": [conversations.to_out(m).model_dump(mode="json") for m in messages]}
+
+
+def _turn(app: Any, session_id: str, frame: dict[str, Any]) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    text, client_id = frame.get("text"), frame.get("client_id")
+    metadata = frame.get("metadata") or {}
+    if not isinstance(text, str):
+        raise ProtocolError("a message frame needs a string 'text'")
+    if client_id is not None and (not isinstance(client_id, str) or not 0 < len(client_id) <= 64):
+        raise ProtocolError("'client_id' must be a string of 1 to 64 characters")
+    if not isinstance(metadata, dict):
+        raise ProtocolError("'metadata' must be an object")
+    with app.state.session_factory() as session:
+        conversation, messages = handle_turn(
+            session=session,
+            engine=app.state.dialogue,
+            sender=session_id,
+            text=text,
+            channel=CHANNEL,
+            metadata=metadata,
+            max_bytes=app.state.settings.max_message_bytes,
+            client_id=client_id,
+        )
+        out = [conversations.to_out(m).model_dump(mode="json") for m in messages]
+        intent = {"type": "purchase_intent", "stage": conversation.purchase_stage, "score": conversation.purchase_score}
+        return conversation.id, out, intent
+
+
+@router.websocket("/v1/ws")
+async def websocket_channel(websocket: WebSocket) -> None:
+    """Serve one widget connection (protocol in the module docstring)."""
+    await websocket.accept()
+    app = websocket.app
+    hub = app.state.hub
+    session_id: str | None = None
+    conversation_id: str | None = None
+    queue: asyncio.Queue[dict[str, Any]] | None = None
+    pump: asyncio.Task[None] | None = None
+    send_lock = asyncio.Lock()
+
+    async def send(payload: dict[str, Any]) -> None:
+        async with send_lock:
+            await websocket.send_json(payload)
+
+    async def forward(q: asyncio.Queue[dict[str, Any]]) -> None:
+        while True:
+            await send(await q.get())
+
+    try:
+        while True:
+            raw = await websocket.receive_text()
+            try:
+                if len(raw.encode("utf-8")) > MAX_FRAME_BYTES:
+                    raise ProtocolError(f"frame is larger than {MAX_FRAME_BYTES} bytes")
+                try:
+                    frame = json.loads(raw)
+                except ValueError as exc:
+                    raise ProtocolError("frame is not valid JSON") from exc
+                if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+                    raise ProtocolError("frame must be a JSON object with a string 'type'")
+                kind = frame["type"]
+                if kind == "ping":
+                    await send({"type": "pong"})
+                elif kind == "session_request":
+                    requested = frame.get("session_id")
+                    if requested is not None and (not isinstance(requested, str) or not 0 < len(requested) <= 128):
+                        raise ProtocolError("'session_id' must be a string of 1 to 128 characters")
+                    session_id = requested or f"ws-{uuid.uuid4()}"
+                    confirm = await run_in_threadpool(_session_start, app, session_id)
+                    if pump is not None and queue is not None and conversation_id is not None:
+                        pump.cancel()
+                        hub.unsubscribe(conversation_id, queue)
+                    conversation_id = confirm["conversation_id"]
+                    queue = hub.subscribe(conversation_id)
+                    pump = asyncio.create_task(forward(queue))
+                    await send(confirm)
+                elif session_id is None or conversation_id is None:
+                    raise ProtocolError("send a session_request first")
+                elif kind == "history":
+                    after = frame.get("after_seq", 0)
+                    if not isinstance(after, int) or after < 0:
+                        raise ProtocolError("'after_seq' must be a non-negative integer")
+                    await send(await run_in_threadpool(_history, app, conversation_id, after))
+                elif kind == "message":
+                    await send({"type": "typing", "on": True})
+                    try:
+                        conv_id, messages, intent = await run_in_threadpool(_turn, app, session_id, frame)
+                    finally:
+                        await send({"type": "typing", "on": False})
+                    inbound, replies = messages[0], messages[1:]
+                    await send({"type": "ack", "client_id": frame.get("client_id"), "seq": inbound["seq"]})
+                    for reply in replies:
+                        await send({"type": "message", "message": reply})
+                    await send(intent)
+                    if conv_id != conversation_id:  # the old conversation was resolved meanwhile
+                        if pump is not None and queue is not None:
+                            pump.cancel()
+                            hub.unsubscribe(conversation_id, queue)
+                        conversation_id = conv_id
+                        queue = hub.subscribe(conversation_id)
+                        pump = asyncio.create_task(forward(queue))
+                else:
+                    raise ProtocolError(f"unknown frame type '{kind}'")
+            except DomainError as exc:
+                code = type(exc).__name__
+                await send({"type": "error", "code": code, "status": exc.status_code, "message": exc.message})
+    except WebSocketDisconnect:
+        pass
+    finally:
+        if pump is not None:
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await pump
+        if queue is not None and conversation_id is not None:
+            hub.unsubscribe(conversation_id, queue)
