@@ -4,7 +4,7 @@ PY := .venvs/api/bin/python
 RASA_PY := .venvs/rasa/bin/python
 ST := bin/shoptalk
 
-.PHONY: help setup demo run train ingest test test-nlu test-unit test-integration test-e2e lint bench bench-retrieval bench-nlu clean
+.PHONY: help setup demo run train ingest test test-nlu test-unit test-integration test-e2e lint bench bench-retrieval bench-recs bench-nlu clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -50,11 +50,15 @@ lint:  ## ruff and mypy
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-bench: bench-retrieval bench-nlu  ## every benchmark (results in bench/results/, figures in BENCHMARKS.md)
+bench: bench-retrieval bench-recs bench-nlu  ## every benchmark (results in bench/results/, figures in BENCHMARKS.md)
 
 bench-nlu:  ## our NLU component vs DIET vs frozen MiniLM + LR on BANKING77, CLINC150, bot/data (long)
 	$(ST) setup
 	PYTHONPATH=. $(RASA_PY) -m bench.nlu_bench $(NLU_BENCH_ARGS)
+
+bench-recs:  ## next-item HR@20/MRR@20 (popularity, item-kNN, session-kNN, ours) and chat + behaviour fusion
+	$(ST) setup
+	$(PY) -m bench.recs_bench
 
 bench-retrieval:  ## BM25 vs dense vs hybrid on CrowdFlower and Home Depot; latency, ANN recall, ingest
 	$(ST) setup

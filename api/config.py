@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     encoder_threads: int = Field(default=1, ge=1, le=64)
 
     max_message_bytes: int = Field(default=4096, ge=64)
+    product_url_template: str = Field(
+        default="/shop/products/{product_id}", description="Link of a product card; {product_id} is replaced"
+    )
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     log_json: bool = False

@@ -17,6 +17,7 @@ from api.behaviour.router import router as events_router
 from api.catalog.router import router as catalog_router
 from api.channels.hub import LocalHub
 from api.channels.rest import router as rest_router
+from api.channels.socketio_channel import build_socketio_app
 from api.channels.ws import router as ws_router
 from api.config import Settings, get_settings
 from api.db import make_engine, session_factory
@@ -82,6 +83,7 @@ def create_app(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
         )
     install_error_handlers(app)
+    app.mount("/socket.io", build_socketio_app(app, settings.cors_origins or "*"))
     app.include_router(health.router)
     app.include_router(rest_router)
     app.include_router(ws_router)

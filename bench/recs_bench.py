@@ -134,12 +134,12 @@ def behaviour_scores(model: Blend, events: Sequence[tuple[int, str, str]], n: in
     history = score_history(
         [Interaction(item, TAOBAO_TYPES.get(b, "view"), datetime.fromtimestamp(ts, UTC)) for ts, item, b in events], now
     )
-    own = sorted(history.scores.items(), key=lambda x: -x[1])
+    own = sorted(history.scores.items(), key=lambda x: (-x[1], x[0]))
     neighbours = model.scores([item for _, item, _ in events], n)
     out: dict[str, float] = defaultdict(float)
     for rank, (item, _) in enumerate(own):
         out[item] += 1.0 / (10 + rank)
-    for rank, (item, _) in enumerate(sorted(neighbours.items(), key=lambda x: -x[1])):
+    for rank, (item, _) in enumerate(sorted(neighbours.items(), key=lambda x: (-x[1], x[0]))):
         out[item] += 0.5 / (10 + rank)
     return {i: s for i, s in out.items() if i not in history.purchased}
 
@@ -170,8 +170,8 @@ def run_fusion() -> dict[str, Any]:
                 chat = {i: float(c) for i, c in popular_in[cat].most_common(200)}
                 merged = merge(behaviour, chat, matches=lambda i, cat=cat: category.get(i) == cat, n=K)
                 ranked = {
-                    "behaviour_only": sorted(behaviour, key=lambda i: -behaviour[i])[:K],
-                    "chat_only": sorted(chat, key=lambda i: -chat[i])[:K],
+                    "behaviour_only": sorted(behaviour, key=lambda i: (-behaviour[i], i))[:K],
+                    "chat_only": sorted(chat, key=lambda i: (-chat[i], i))[:K],
                     "merged": [i for i, _, _ in merged],
                 }
                 cases += 1

@@ -24,6 +24,9 @@ class FakeDialogueEngine:
         if any(w in lowered for w in ("hi", "hello", "hey")):
             nlu = NluResult(intent="greet", confidence=0.97, stage="conversation", stage_score=0.0)
             return BotTurn(messages=[BotMessage(text="Hi! What are you shopping for today?")], nlu=nlu)
+        if "human" in lowered:
+            nlu = NluResult(intent="contact_human_agent", confidence=0.95, stage="conversation", stage_score=0.0)
+            return BotTurn(messages=[BotMessage(text="I'll get a member of our team.")], nlu=nlu)
         if any(w in lowered for w in ("buy", "take it")):
             nlu = NluResult(intent="add_to_cart", confidence=0.9, stage="purchase", stage_score=0.55)
             return BotTurn(messages=[BotMessage(text="Done, it's in your cart.")], nlu=nlu)

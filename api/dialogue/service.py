@@ -31,6 +31,7 @@ CHECKOUT_NUDGE = BotMessage(
         QuickReply(title="Keep shopping", payload="/search_product"),
     ],
 )
+HANDOFF_INTENTS = {"contact_human_agent"}
 CHECKOUT_INTENTS = {"checkout_help", "place_order", "check_payment_methods"}
 AGENT_HOLD_REPLY = "A member of our team has this conversation and will reply here shortly."
 
@@ -79,7 +80,7 @@ def handle_turn(
         return conversation, [inbound]
 
     started = time.perf_counter()
-    turn_metadata = {**metadata, "shopper_id": shopper.id, "channel": channel}
+    turn_metadata = {**metadata, "shopper_id": shopper.id, "session_id": sender, "channel": channel}
     try:
         turn = engine.handle(conversation_id=conversation.id, text=text, metadata=turn_metadata)
         replies, nlu, status = turn.messages, turn.nlu, "answered"
@@ -88,6 +89,9 @@ def handle_turn(
         log.warning("dialogue.turn.degraded conversation=%s", conversation.id)
     latency_ms = (time.perf_counter() - started) * 1000
     conversations.annotate(message=inbound, nlu=nlu, status=status, latency_ms=latency_ms)
+    if nlu is not None and nlu.intent in HANDOFF_INTENTS:
+        conversation.status = "waiting_for_agent"  # the bot stops answering until staff hand it back
+        log.info("dialogue.handoff.requested conversation=%s", conversation.id)
     if nlu is not None and nudge_to_checkout(session, conversation, sender, nlu):
         replies = [*replies, CHECKOUT_NUDGE]
     stored = [conversations.add_reply(session=session, conversation=conversation, reply=r) for r in replies]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,27 +51,60 @@ def filter_from_entities(entities: dict[str, list[str]]) -> ProductFilter:
     )
 
 
+CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable|too expensive|budget)\b", re.I)
+PRICIER = re.compile(r"\b(more expensive|pricier|higher[- ]end|more premium|better quality)\b", re.I)
+SUBJECT_ENTITIES = ("product", "category")
+
+
+def _is_refinement(turn: dict[str, Any], text: str) -> bool:
+    """A follow-up that narrows the last request ("cheaper ones", "in blue") names no new product."""
+    names = {e.get("entity") for e in turn.get("entities") or []}
+    if names & set(SUBJECT_ENTITIES):
+        return False
+    return (
+        bool(CHEAPER.search(text) or PRICIER.search(text) or names & set(CONSTRAINT_ENTITIES)) or len(text.split()) <= 3
+    )
+
+
 def need_from_turns(turns: Iterable[dict[str, Any]], query: str = "") -> ChatNeed:
     """Build the need from stored turns (oldest first).
 
     Each turn is {"author", "text", "intent", "entities", "products"}. A newer value of an
-    entity replaces the older one (the shopper changed their mind: "in blue" after "red");
-    the query is the newest shopping message unless one is given.
+    entity replaces the older one (the shopper changed their mind: "in blue" after "red").
+    A follow-up that names no product ("show me cheaper ones", "in blue") refines the last
+    request: its query is kept, "cheaper"/"more expensive" bound the price by what was just
+    shown. A message that names a new product starts a new need.
     """
-    need = ChatNeed(query=query)
-    for turn in turns:
+    need = ChatNeed()
+    last_prices: list[float] = []
+    pending = [*turns]
+    if query:
+        pending.append({"author": "shopper", "text": query, "intent": "search_product", "entities": []})
+    for turn in pending:
         if turn.get("author") == "shopper":
+            text = str(turn.get("text", ""))
             if turn.get("intent"):
                 need.intents.append(str(turn["intent"]))
+            searching = turn.get("intent") in SEARCH_INTENTS
+            refinement = searching and bool(need.query) and _is_refinement(turn, text)
+            if searching and not refinement:
+                need.query, need.entities = text, {}
             fresh: dict[str, list[str]] = {}
             for entity in turn.get("entities") or []:
                 name, value = entity.get("entity"), entity.get("value")
                 if name in CONSTRAINT_ENTITIES and value not in (None, ""):
                     fresh.setdefault(name, []).append(str(value))
             need.entities.update(fresh)
-            if not query and turn.get("intent") in SEARCH_INTENTS:
-                need.query = str(turn.get("text", ""))
-        for product in turn.get("products") or []:
+            if refinement and last_prices and CHEAPER.search(text):
+                need.entities["price_max"] = [f"{min(last_prices) - 0.01:.2f}"]
+                need.entities.pop("price_min", None)
+            elif refinement and last_prices and PRICIER.search(text):
+                need.entities["price_min"] = [f"{max(last_prices) + 0.01:.2f}"]
+                need.entities.pop("price_max", None)
+        products = turn.get("products") or []
+        if products:
+            last_prices = [float(p["price"]) for p in products if p.get("price") is not None]
+        for product in products:
             if product.get("product_id") and product["product_id"] not in need.shown:
                 need.shown.append(product["product_id"])
     return need

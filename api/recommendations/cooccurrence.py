@@ -61,7 +61,7 @@ class CoOccurrenceModel:
         ).all()
         sessions: dict[str, list[str]] = defaultdict(list)
         for session_id, customer_id, product_id in reversed(rows):
-            sessions[session_id or customer_id].append(product_id)
+            sessions[session_id or customer_id or ""].append(product_id or "")
         model = Blend(SessionKNN(TUNED), ItemKNN(), Popularity(), TUNED_WEIGHTS).fit(list(sessions.values()))
         log.info(
             "recs.cooccurrence.fitted events=%d sessions=%d seconds=%.2f",

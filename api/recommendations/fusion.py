@@ -28,7 +28,7 @@ class FusionWeights:
 
 
 def _ranks(scores: Mapping[str, float]) -> dict[str, int]:
-    return {item: rank for rank, (item, _) in enumerate(sorted(scores.items(), key=lambda x: -x[1]))}
+    return {item: rank for rank, (item, _) in enumerate(sorted(scores.items(), key=lambda x: (-x[1], x[0])))}
 
 
 def merge(

@@ -17,6 +17,8 @@ class RecommendationsIn(BaseModel):
     conversation_id: str | None = Field(default=None, max_length=36, description="Use this chat's history")
     query: str = Field(default="", max_length=500, description="The shopper's current request, if any")
     entities: list[dict[str, Any]] = Field(default_factory=list, description="NLU entities of the current turn")
+    intent: str | None = Field(default=None, max_length=64, description="NLU intent of the current turn")
+
     limit: int = Field(default=6, ge=1, le=50)
 
     @model_validator(mode="after")

@@ -55,17 +55,24 @@ class Recommender:
         """Return up to request.limit in-stock products, each with a reason."""
         keys = shopper_keys(session, request.session_id, request.customer_id)
         turns = conversation_turns(session, request.conversation_id) if request.conversation_id else []
-        if request.entities:
-            turns.append({"author": "shopper", "text": request.query, "intent": None, "entities": request.entities})
-        need = need_from_turns(turns, query=request.query)
+        if request.query or request.entities:
+            turns.append(
+                {
+                    "author": "shopper",
+                    "text": request.query,
+                    "intent": request.intent or "search_product",
+                    "entities": request.entities,
+                }
+            )
+        need = need_from_turns(turns)
         events = recent_events(session, keys, limit=300)
         history = score_history(
             [Interaction(e.product_id, e.type, as_utc(e.occurred_at)) for e in events if e.product_id], utcnow()
         )
         model = self.cooccurrence.model(session)
         recent_items = [e.product_id for e in reversed(events) if e.product_id and e.type != "purchase"]
-        neighbours = model.parts[0].scores(recent_items[-20:], BEHAVIOUR_CANDIDATES) if recent_items else {}
-        similar = model.parts[1].scores(recent_items[-20:], BEHAVIOUR_CANDIDATES) if recent_items else {}
+        neighbours = model.session_knn.scores(recent_items[-20:], BEHAVIOUR_CANDIDATES) if recent_items else {}
+        similar = model.item_knn.scores(recent_items[-20:], BEHAVIOUR_CANDIDATES) if recent_items else {}
         behaviour = self._behaviour_scores(history, neighbours, similar)
 
         chat: dict[str, float] = {}
@@ -73,13 +80,13 @@ class Recommender:
         flt = need.product_filter()
         if need.query or need.has_constraints():
             result = self.searcher.search(need.query, flt, limit=CHAT_CANDIDATES)
-            label = need.query.strip() or ", ".join(result.applied.describe())
+            label = ", ".join(x for x in (need.query.strip(), *flt.describe()[:2]) if x and x != "in stock")
             for rank, hit in enumerate(result.hits):
                 chat[hit.product_id] = 1.0 / (1 + rank)
                 chat_reason[hit.product_id] = f"matches '{label[:60]}'"
         cold_start = not behaviour and not chat
         if cold_start:
-            popular = model.parts[2].scores([], BEHAVIOUR_CANDIDATES)
+            popular = model.popularity.scores([], BEHAVIOUR_CANDIDATES)
             behaviour = {k: float(v) for k, v in popular.items()}
 
         candidates = list(dict.fromkeys([*behaviour, *chat]))
@@ -110,7 +117,7 @@ class Recommender:
     ) -> dict[str, float]:
         out: dict[str, float] = defaultdict(float)
         for weight, scores in ((1.0, history.scores), (0.5, neighbours), (0.3, similar)):
-            for rank, (item, _) in enumerate(sorted(scores.items(), key=lambda x: -x[1])):
+            for rank, (item, _) in enumerate(sorted(scores.items(), key=lambda x: (-x[1], x[0]))):
                 out[item] += weight / (10 + rank)
         return {k: v for k, v in out.items() if k not in history.purchased}
 
@@ -145,7 +152,7 @@ class Recommender:
         """Cold start with no stored behaviour at all: the catalog's best matches for 'popular'."""
         taken = {item for item, _, _ in have}
         hits = self.searcher.search("", None, limit=limit * 2).hits
-        out = []
+        out: list[tuple[str, float, tuple[str, ...]]] = []
         for hit in hits:
             if hit.product_id not in taken and hit.product_id not in history.purchased and hit.in_stock:
                 out.append((hit.product_id, 0.0, ("popular",)))

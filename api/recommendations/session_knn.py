@@ -59,7 +59,7 @@ class ItemKNN:
         self.similar: dict[str, list[tuple[str, float]]] = {}
         for a, others in pair.items():
             sims = [(b, c / math.sqrt(count[a] * count[b])) for b, c in others.items()]
-            sims.sort(key=lambda x: -x[1])
+            sims.sort(key=lambda x: (-x[1], x[0]))
             self.similar[a] = sims[: self.neighbours]
         return self
 
@@ -69,7 +69,7 @@ class ItemKNN:
             return {}
         seen = set(current)
         out = {b: s for b, s in self.similar.get(current[-1], []) if b not in seen}
-        return dict(sorted(out.items(), key=lambda x: -x[1])[:n])
+        return dict(sorted(out.items(), key=lambda x: (-x[1], x[0]))[:n])
 
 
 @dataclass
@@ -101,11 +101,11 @@ class SessionKNN:
 
     def fit(self, sessions: Iterable[Session]) -> SessionKNN:
         """Index past sessions (given oldest first)."""
-        self.sessions: list[frozenset[str]] = []
+        self.sessions: list[tuple[str, ...]] = []
         self.by_item: dict[str, list[int]] = defaultdict(list)
         for s in sessions:
             idx = len(self.sessions)
-            items = frozenset(s)
+            items = tuple(sorted(set(s)))
             self.sessions.append(items)
             for item in items:
                 self.by_item[item].append(idx)
@@ -130,14 +130,14 @@ class SessionKNN:
         if len(candidates) > cfg.sample:
             candidates = set(sorted(candidates)[-cfg.sample :])  # the most recent sessions
         sims = []
-        for idx in candidates:
+        for idx in sorted(candidates):
             items = self.sessions[idx]
             sim = sum(w for item, w in weights.items() if item in items)
             if cfg.normalise:
                 sim /= math.sqrt(len(items))
             if sim > 0:
                 sims.append((idx, sim))
-        sims.sort(key=lambda x: -x[1])
+        sims.sort(key=lambda x: (-x[1], -x[0]))  # ties: the more recent session
         return sims[: cfg.k]
 
     def scores(self, current: Session, n: int) -> dict[str, float]:
@@ -148,7 +148,7 @@ class SessionKNN:
             for item in self.sessions[idx]:
                 if item not in seen:
                     out[item] += sim * (self.idf[item] if self.config.idf else 1.0)
-        return dict(sorted(out.items(), key=lambda x: -x[1])[:n])
+        return dict(sorted(out.items(), key=lambda x: (-x[1], x[0]))[:n])
 
 
 class Blend:
@@ -160,19 +160,32 @@ class Blend:
 
     name = "ours"
 
-    def __init__(self, session_knn: SessionKNN, item_knn: ItemKNN, popularity: Popularity, weights=(1.0, 0.3, 0.05)):  # type: ignore[no-untyped-def]
-        self.parts = (session_knn, item_knn, popularity)
+    def __init__(
+        self,
+        session_knn: SessionKNN,
+        item_knn: ItemKNN,
+        popularity: Popularity,
+        weights: tuple[float, float, float] = (1.0, 0.3, 0.05),
+    ) -> None:
+        self.session_knn, self.item_knn, self.popularity = session_knn, item_knn, popularity
         self.weights = weights
 
     def fit(self, sessions: Sequence[Session]) -> Blend:
-        for part in self.parts:
-            part.fit(sessions)
+        self.session_knn.fit(sessions)
+        self.item_knn.fit(sessions)
+        self.popularity.fit(sessions)
         return self
 
     def scores(self, current: Session, n: int) -> dict[str, float]:
         out: dict[str, float] = defaultdict(float)
-        for part, weight in zip(self.parts, self.weights, strict=True):
-            ranked = sorted(part.scores(current, max(n, 50)).items(), key=lambda x: -x[1])
+        k = max(n, 50)
+        part_scores = (
+            self.session_knn.scores(current, k),
+            self.item_knn.scores(current, k),
+            self.popularity.scores(current, k),
+        )
+        for scores, weight in zip(part_scores, self.weights, strict=True):
+            ranked = sorted(scores.items(), key=lambda x: (-x[1], x[0]))
             for rank, (item, _) in enumerate(ranked):
                 out[item] += weight / (rank + 10)
-        return dict(sorted(out.items(), key=lambda x: -x[1])[:n])
+        return dict(sorted(out.items(), key=lambda x: (-x[1], x[0]))[:n])

@@ -1,34 +1,49 @@
-"""Custom actions. Search asks the API's catalog search and answers with product cards."""
+"""Custom actions: they ask the ShopTalk API and answer with product cards and quick replies.
+
+- action_search_products: search and recommendations in one (the API merges what the
+  shopper said in this conversation, what they did on the shop, and the catalog), so
+  follow-ups like "show me cheaper ones" or "in blue" refine the last request;
+- action_product_info: "tell me more about the second one" answers about a shown product;
+- action_compare_products: "compare the first and the third" puts two shown products side by side.
+"""
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.api_client import ApiUnavailable, entity_values, search_products
+from actions.api_client import ApiUnavailable, conversation_messages, recommend
+from actions.references import describe, last_shown, referenced
 from actions.settings import settings
 
 QUICK_REPLIES = [
     {"title": "Show cheaper ones", "payload": "show me cheaper ones"},
+    {"title": "Tell me about the first one", "payload": "tell me more about the first one"},
     {"title": "Talk to a human", "payload": "/contact_human_agent"},
 ]
+UNAVAILABLE = "Sorry, I can't reach the catalog right now. Please try again in a moment."
 
 
-def product_card(hit: Dict[str, Any]) -> Dict[str, Any]:
-    """Return the card the channels render for one search hit."""
+def product_card(item: Dict[str, Any]) -> Dict[str, Any]:
+    """Return the card the channels render for one recommended product."""
     return {
-        "product_id": hit["product_id"],
-        "title": hit["title"],
-        "price": hit.get("price"),
-        "currency": hit.get("currency", ""),
-        "image_url": hit.get("image_url", ""),
-        "brand": hit.get("brand", ""),
-        "reason": "; ".join(hit.get("why", [])[:2]),
+        "product_id": item["product_id"],
+        "title": item["title"],
+        "price": item.get("price"),
+        "currency": item.get("currency", ""),
+        "image_url": item.get("image_url", ""),
+        "brand": item.get("brand", ""),
+        "reason": item.get("reason", ""),
     }
 
 
+def _metadata(tracker: Tracker) -> Dict[str, Any]:
+    latest = tracker.latest_message or {}
+    return latest.get("metadata") or {}
+
+
 class ActionSearchProducts(Action):
-    """Search the catalog with what the shopper said and show product cards."""
+    """Recommend products for what the shopper asked, personalised by their behaviour."""
 
     def name(self) -> Text:
         return "action_search_products"
@@ -37,32 +52,87 @@ class ActionSearchProducts(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         latest = tracker.latest_message or {}
-        text = latest.get("text") or ""
-        entities = latest.get("entities") or []
-        filters = {
-            "category": entity_values(entities, "category"),
-            "brand": entity_values(entities, "brand"),
-            "color": entity_values(entities, "color"),
-            "price_min": entity_values(entities, "price_min")[:1],
-            "price_max": entity_values(entities, "price_max")[:1],
-        }
         try:
-            result = await search_products(text, filters, settings.cards_per_reply)
+            result = await recommend(
+                conversation_id=tracker.sender_id,
+                session_id=_metadata(tracker).get("session_id"),
+                query=latest.get("text") or "",
+                intent=(latest.get("intent") or {}).get("name"),
+                entities=latest.get("entities") or [],
+                limit=settings.cards_per_reply,
+            )
         except ApiUnavailable:
-            dispatcher.utter_message(text="Sorry, I can't search the catalog right now. Please try again in a moment.")
+            dispatcher.utter_message(text=UNAVAILABLE)
             return []
-        hits = result.get("hits", [])
-        if not hits:
+        items = result.get("items", [])
+        if not items:
             dispatcher.utter_message(text="I couldn't find anything matching that. Could you describe it differently?")
             return []
         intro = "Here are some products you might like:"
-        if result.get("relaxed"):
-            intro = (
-                f"I couldn't find an exact match (I ignored the {', '.join(result['relaxed'])}), but these come close:"
-            )
+        if result.get("constraints"):
+            intro = f"Here is what I found ({', '.join(c for c in result['constraints'] if c != 'in stock')}):"
+            intro = intro.replace(" ()", "")
         dispatcher.utter_message(
-            text=intro,
-            buttons=QUICK_REPLIES,
-            json_message={"products": [product_card(h) for h in hits]},
+            text=intro, buttons=QUICK_REPLIES, json_message={"products": [product_card(i) for i in items]}
         )
+        return []
+
+
+class ActionProductInfo(Action):
+    """Answer about a product shown before ("the second one"), or ask which one."""
+
+    def name(self) -> Text:
+        return "action_product_info"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        try:
+            shown = last_shown(await conversation_messages(tracker.sender_id))
+        except ApiUnavailable:
+            shown = []
+        chosen = referenced(text, shown)[:1] or (shown[:1] if len(shown) == 1 else [])
+        if not chosen:
+            dispatcher.utter_message(response="utter_product_info")
+            return []
+        product = chosen[0]
+        reason = f" I suggested it because {product['reason']}." if product.get("reason") else ""
+        dispatcher.utter_message(
+            text=f"That's the {describe(product)}.{reason} Want me to add it to your cart?",
+            buttons=[
+                {"title": "Add to cart", "payload": "/add_to_cart"},
+                {"title": "Show similar", "payload": f"show me products like {product.get('title', '')}"},
+            ],
+            json_message={"products": [product]},
+        )
+        return []
+
+
+class ActionCompareProducts(Action):
+    """Compare two shown products on price, brand and why they were suggested."""
+
+    def name(self) -> Text:
+        return "action_compare_products"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        try:
+            shown = last_shown(await conversation_messages(tracker.sender_id))
+        except ApiUnavailable:
+            shown = []
+        chosen = referenced(text, shown)
+        if len(chosen) < 2:
+            chosen = shown[:2] if len(shown) >= 2 else []
+        if len(chosen) < 2:
+            dispatcher.utter_message(response="utter_compare_products")
+            return []
+        a, b = chosen[:2]
+        lines = [f"1. {describe(a)}", f"2. {describe(b)}"]
+        if a.get("price") is not None and b.get("price") is not None and a["price"] != b["price"]:
+            cheaper = a if a["price"] < b["price"] else b
+            lines.append(f"The {cheaper.get('title', 'first')} is cheaper by {abs(a['price'] - b['price']):,.2f}.")
+        dispatcher.utter_message(text="\n".join(lines), json_message={"products": [a, b]})
         return []

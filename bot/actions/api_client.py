@@ -15,22 +15,53 @@ class ApiUnavailable(Exception):
     """The API did not answer in time or answered an error."""
 
 
-async def search_products(query: str, filters: Dict[str, List[str]], limit: int) -> Dict[str, Any]:
-    """Return the API's product search result for the query and filters."""
-    params: List[Any] = [("q", query[:500]), ("limit", str(limit))]
-    for key, values in filters.items():
-        params.extend((key, str(v)) for v in values)
+async def _call(method: str, path: str, **kwargs: Any) -> Any:
     timeout = aiohttp.ClientTimeout(total=settings.api_timeout_s)
+    url = f"{settings.shoptalk_api_url}{path}"
     try:
-        url = f"{settings.shoptalk_api_url}/v1/products/search"
-        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url, params=params) as resp:
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.request(method, url, **kwargs) as resp:
             if resp.status != 200:
                 raise ApiUnavailable(f"status {resp.status}")
             return await resp.json()
     # On Python 3.10 (the Rasa env) asyncio.TimeoutError is not the builtin TimeoutError.
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-        log.warning("actions.api.unavailable error=%s", type(exc).__name__)
+        log.warning("actions.api.unavailable path=%s error=%s", path, type(exc).__name__)
         raise ApiUnavailable(type(exc).__name__) from exc
+
+
+async def search_products(query: str, filters: Dict[str, List[str]], limit: int) -> Dict[str, Any]:
+    """Return the API's product search result for the query and filters."""
+    params: List[Any] = [("q", query[:500]), ("limit", str(limit))]
+    for key, values in filters.items():
+        params.extend((key, str(v)) for v in values)
+    return await _call("GET", "/v1/products/search", params=params)
+
+
+async def recommend(
+    *,
+    conversation_id: str,
+    session_id: Optional[str],
+    query: str,
+    intent: Optional[str],
+    entities: List[Dict[str, Any]],
+    limit: int,
+) -> Dict[str, Any]:
+    """Return recommendations merging this conversation, the shopper's behaviour and the catalog."""
+    body: Dict[str, Any] = {
+        "conversation_id": conversation_id,
+        "query": query[:500],
+        "intent": intent,
+        "entities": [{"entity": e.get("entity"), "value": e.get("value")} for e in entities],
+        "limit": limit,
+    }
+    if session_id:
+        body["session_id"] = session_id
+    return await _call("POST", "/v1/recommendations", json=body)
+
+
+async def conversation_messages(conversation_id: str) -> List[Dict[str, Any]]:
+    """Return the conversation's stored messages, oldest first."""
+    return await _call("GET", f"/v1/conversations/{conversation_id}/messages")
 
 
 def entity_values(entities: List[Dict[str, Any]], name: str) -> List[str]:

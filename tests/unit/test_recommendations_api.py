@@ -71,3 +71,49 @@ def test_a_request_naming_nobody_is_refused(client: TestClient) -> None:
     response = client.post("/v1/recommendations", json={"query": "shoes"})
     assert response.status_code == 422
     assert "session_id" in response.json()["detail"]
+
+
+def test_follow_ups_refine_the_last_request() -> None:
+    from api.recommendations.context import need_from_turns
+
+    shown = [{"product_id": "a", "price": 40.0}, {"product_id": "b", "price": 25.0}]
+    turns = [
+        {"author": "shopper", "text": "running shoes", "intent": "search_product", "entities": []},
+        {"author": "bot", "text": "Here", "products": shown},
+        {"author": "shopper", "text": "show me cheaper ones", "intent": "search_product", "entities": []},
+    ]
+    need = need_from_turns(turns)
+    assert need.query == "running shoes"
+    assert need.entities["price_max"] == ["24.99"]
+    turns.append(
+        {
+            "author": "shopper",
+            "text": "in blue",
+            "intent": "search_product",
+            "entities": [{"entity": "color", "value": "blue"}],
+        }
+    )
+    need = need_from_turns(turns)
+    assert (need.query, need.entities["color"], need.entities["price_max"]) == ("running shoes", ["blue"], ["24.99"])
+    turns.append(
+        {
+            "author": "shopper",
+            "text": "I need a wrist watch",
+            "intent": "search_product",
+            "entities": [{"entity": "product", "value": "wrist watch"}],
+        }
+    )
+    need = need_from_turns(turns)
+    assert need.query == "I need a wrist watch" and need.entities == {}
+    assert need.shown == ["a", "b"]
+
+
+def test_recommendations_in_a_conversation_follow_cheaper_ones(client: TestClient) -> None:
+    turn = client.post("/v1/chat", json={"sender": "s1", "message": "I am looking for running shoes"}).json()
+    # the fake bot showed P1 at 999; the shopper wants cheaper ones than that
+    body = _recommend(
+        client, conversation_id=turn["conversation_id"], query="show me cheaper ones", intent="search_product"
+    )
+    assert body["query"] == "I am looking for running shoes"
+    assert "under 998.99" in body["constraints"]
+    assert all(i["price"] is None or i["price"] < 999 for i in body["items"])

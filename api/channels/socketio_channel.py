@@ -1,0 +1,125 @@
+"""A socket.io channel that speaks the rasa-webchat protocol, so that widget connects unchanged.
+
+Events (as Rasa's own SocketIOInput):
+  client -> server  session_request {session_id?}      start or resume a session
+                    user_uttered    {message, customData?, session_id?}
+  server -> client  session_confirm {session_id}
+                    bot_uttered     {text, quick_replies?} | {attachment: generic template}
+
+Quick replies become rasa-webchat quick replies; product cards become a carousel
+(`attachment.type = "template"`, `template_type = "generic"`), each with a link and an
+"Add to cart" postback. The session id is the shopper id, so a widget that keeps its
+session in localStorage resumes the same conversation across page loads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+import socketio
+from starlette.concurrency import run_in_threadpool
+
+from api.conversations import service as conversations
+from api.dialogue.service import handle_turn
+from api.errors import DomainError
+
+log = logging.getLogger(__name__)
+CHANNEL = "socketio"
+
+
+def bot_uttered_payloads(message: dict[str, Any], product_url: str) -> list[dict[str, Any]]:
+    """Turn one stored reply into rasa-webchat `bot_uttered` payloads (text first, then cards)."""
+    out: list[dict[str, Any]] = []
+    text = message.get("text") or ""
+    quick = [
+        {"content_type": "text", "title": q["title"], "payload": q["payload"]}
+        for q in message.get("quick_replies") or []
+    ]
+    if text or quick:
+        payload: dict[str, Any] = {"text": text}
+        if quick:
+            payload["quick_replies"] = quick
+        out.append(payload)
+    products = message.get("products") or []
+    if products:
+        elements = []
+        for p in products:
+            price = f"{p.get('currency', '')} {p['price']:,.2f}".strip() if p.get("price") is not None else ""
+            subtitle = " · ".join(x for x in (price, p.get("reason", "")) if x)
+            elements.append(
+                {
+                    "title": p["title"],
+                    "subtitle": subtitle,
+                    "image_url": p.get("image_url") or "",
+                    "buttons": [
+                        {"type": "web_url", "title": "View", "url": product_url.format(product_id=p["product_id"])},
+                        {
+                            "type": "postback",
+                            "title": "Add to cart",
+                            "payload": "/add_to_cart" + json.dumps({"product_id": p["product_id"]}),
+                        },
+                    ],
+                }
+            )
+        out.append({"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": elements}}})
+    return out
+
+
+def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str) -> socketio.ASGIApp:
+    """Return the socket.io ASGI app, to mount at /socket.io on the FastAPI app."""
+    sio = socketio.AsyncServer(
+        async_mode="asgi", cors_allowed_origins=cors_origins, logger=False, engineio_logger=False
+    )
+    state = fastapi_app.state
+
+    def _start(session_id: str) -> None:
+        with state.session_factory() as session:
+            shopper = conversations.get_or_create_shopper(session=session, external_id=session_id)
+            conversations.open_conversation(session=session, shopper=shopper, channel=CHANNEL)
+            session.commit()
+
+    def _turn(session_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        with state.session_factory() as session:
+            _, messages = handle_turn(
+                session=session,
+                engine=state.dialogue,
+                sender=session_id,
+                text=text,
+                channel=CHANNEL,
+                metadata=metadata,
+                max_bytes=state.settings.max_message_bytes,
+                client_id=metadata.get("message_id") if isinstance(metadata.get("message_id"), str) else None,
+            )
+            return [conversations.to_out(m).model_dump(mode="json") for m in messages[1:]]
+
+    @sio.on("session_request")
+    async def session_request(sid: str, data: Any) -> None:
+        requested = data.get("session_id") if isinstance(data, dict) else None
+        session_id = requested if isinstance(requested, str) and 0 < len(requested) <= 128 else uuid.uuid4().hex
+        await sio.save_session(sid, {"session_id": session_id})
+        await sio.enter_room(sid, session_id)
+        await run_in_threadpool(_start, session_id)
+        await sio.emit("session_confirm", {"session_id": session_id}, room=sid)
+
+    @sio.on("user_uttered")
+    async def user_uttered(sid: str, data: Any) -> None:
+        if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+            await sio.emit("bot_uttered", {"text": "Sorry, I could not read that message."}, room=sid)
+            return
+        saved = await sio.get_session(sid)
+        session_id = saved.get("session_id") or data.get("session_id") or sid
+        custom: dict[str, Any] = data["customData"] if isinstance(data.get("customData"), dict) else {}
+        try:
+            replies = await run_in_threadpool(_turn, session_id, data["message"], custom)
+        except DomainError as exc:
+            await sio.emit("bot_uttered", {"text": f"Sorry, I could not take that message: {exc.message}"}, room=sid)
+            return
+        for reply in replies:
+            for payload in bot_uttered_payloads(reply, state.settings.product_url_template):
+                await sio.emit("bot_uttered", payload, room=session_id)
+
+    state.sio = sio
+    return socketio.ASGIApp(sio, socketio_path="socket.io")
