@@ -44,6 +44,23 @@ def cmd_search(args: argparse.Namespace) -> None:
     search(_settings(), args.query, args.filter, args.limit)
 
 
+def cmd_import_events(args: argparse.Namespace) -> None:
+    """Import historical behaviour logs into the database."""
+    from api.behaviour.importer import import_events
+    from api.db import make_engine, session_factory
+    from api.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.sqlalchemy_url)
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        with session_factory(engine)() as session:
+            report = import_events(session, Path(args.file), args.format)
+    finally:
+        engine.dispose()
+    print(report.summary())
+
+
 def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -112,6 +129,9 @@ def main(argv: list[str] | None = None) -> None:
     search.add_argument("query")
     search.add_argument("--filter", action="append", default=[], help="key=value, e.g. color=black, price_max=500")
     search.add_argument("--limit", type=int, default=10)
+    events = sub.add_parser("import-events", help="load historical behaviour logs from CSV")
+    events.add_argument("file")
+    events.add_argument("--format", choices=("shoptalk", "diginetica", "taobao"), default="shoptalk")
     for name in ("run", "demo"):
         p = sub.add_parser(name, help="start the stack" if name == "run" else "train, ingest and start the stack")
         p.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", 8000)))
@@ -121,6 +141,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "setup":
         subprocess.run(["bash", str(ROOT / "shoptalk" / "setup_envs.sh")], check=True)
         return
-    {"train": cmd_train, "ingest": cmd_ingest, "search": cmd_search, "run": cmd_run, "demo": cmd_demo}[args.command](
-        args
-    )
+    commands = {
+        "train": cmd_train,
+        "ingest": cmd_ingest,
+        "search": cmd_search,
+        "import-events": cmd_import_events,
+        "run": cmd_run,
+        "demo": cmd_demo,
+    }
+    commands[args.command](args)
