@@ -4,7 +4,7 @@ PY := .venvs/api/bin/python
 RASA_PY := .venvs/rasa/bin/python
 ST := bin/shoptalk
 
-.PHONY: help setup demo run train ingest test test-nlu test-unit test-integration test-e2e lint bench bench-retrieval bench-recs bench-nlu clean
+.PHONY: help setup demo run train ingest test test-nlu test-unit test-integration test-e2e lint bench bench-retrieval bench-recs bench-load bench-nlu clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -59,6 +59,10 @@ bench-nlu:  ## our NLU component vs DIET vs frozen MiniLM + LR on BANKING77, CLI
 bench-recs:  ## next-item HR@20/MRR@20 (popularity, item-kNN, session-kNN, ours) and chat + behaviour fusion
 	$(ST) setup
 	$(PY) -m bench.recs_bench
+
+bench-load:  ## 10/20/50 shoppers over REST + WebSocket against the real stack: latency, turns/s, exactly-once
+	$(ST) setup
+	$(PY) -m bench.load_bench $(LOAD_BENCH_ARGS)
 
 bench-retrieval:  ## BM25 vs dense vs hybrid on CrowdFlower and Home Depot; latency, ANN recall, ingest
 	$(ST) setup

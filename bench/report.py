@@ -61,18 +61,62 @@ def nlu_section(r: dict) -> str:
     latency = r.get("latency_ms", {})
     if latency:
         rows = [
-            [labels.get(s, s), v["p50"], v["p99"], v.get("forward_p50", "-"), f"{v['size_mib']:.1f}"]
+            [
+                labels.get(s, s),
+                v["p50"],
+                v["p99"],
+                v.get("forward_p50", "-"),
+                f"{v.get('batch_messages_per_s', 0):.0f}" if v.get("batch_messages_per_s") else "-",
+                f"{v['size_mib']:.1f}",
+            ]
             for s, v in latency.items()
         ]
         parts.append(
             "**single-message parse, one thread (ms)**\n\n"
-            + table(rows, ["system", "p50", "p99", "forward pass p50", "model MiB"])
+            + table(rows, ["system", "p50", "p99", "forward pass p50", "batch msgs/s", "model MiB"])
         )
     parts.append(f"Machine: {r['machine']}.")
     return "\n\n".join(parts)
 
 
+def recs_section(r: dict) -> str:
+    d, f = r["diginetica"], r["fusion"]
+    names = ("popularity", "item_knn", "session_knn", "ours")
+    best_hr = max(d[n]["hr@20"] for n in names[:3])
+    best_mrr = max(d[n]["mrr@20"] for n in names[:3])
+    rows = [[n, d[n]["hr@20"], d[n]["mrr@20"]] for n in names]
+    fusion = [[n, f[n]["hr@20"]] for n in ("behaviour_only", "chat_only", "merged")]
+    return "\n\n".join(
+        [
+            f"**Diginetica sample, next item** ({d['split']['train_sessions']} training sessions, "
+            f"{d['split']['test_sessions']} test sessions, {d['ours']['predictions']} predictions)\n\n"
+            + table(rows, ["system", "HR@20", "MRR@20"]),
+            f"ours vs the best baseline: HR@20 {d['ours']['hr@20'] / best_hr:.3f}x, "
+            f"MRR@20 {d['ours']['mrr@20'] / best_mrr:.3f}x. Parameters chosen on the validation period: "
+            f"`{d['ours_config']}`.",
+            f"**Chat + behaviour fusion, Taobao sample** ({f['cases']} held-out next products)\n\n"
+            + table(fusion, ["source", "HR@20"]),
+            f"Machine: {r['machine']}.",
+        ]
+    )
+
+
+def load_section(r: dict) -> str:
+    rows = [
+        [n, v["turns_per_s"], v["p50_ms"], v["p95_ms"], v["p99_ms"], v["errors"], v["lost"], v["duplicated"]]
+        for n, v in r.items()
+        if n.isdigit()
+    ]
+    return "\n\n".join(
+        [
+            table(rows, ["shoppers", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors", "lost", "duplicated"]),
+            f"{r['seconds']:.0f} s per level; script: {r['script']}. Machine: {r['machine']}.",
+        ]
+    )
+
+
 if __name__ == "__main__":
     name = sys.argv[1] if len(sys.argv) > 1 else "retrieval"
     data = json.loads((RESULTS / f"{name}.json").read_text())
-    print({"retrieval": retrieval_section, "nlu": nlu_section}[name](data))
+    sections = {"retrieval": retrieval_section, "nlu": nlu_section, "recs": recs_section, "load": load_section}
+    print(sections[name](data))

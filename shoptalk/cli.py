@@ -110,6 +110,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     """Train if needed, load the demo catalog if needed, and run the stack."""
     model = cmd_train(argparse.Namespace(force=False, bitext=None))
     cmd_ingest(argparse.Namespace(catalog=str(DEMO_CATALOG), mapping=None, if_needed=True))
+    cmd_import_events(argparse.Namespace(file=str(DEMO_CATALOG.parent / "events.jsonl"), format="jsonl"))
     cmd_run(args, model=model)
 
 
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     search.add_argument("--limit", type=int, default=10)
     events = sub.add_parser("import-events", help="load historical behaviour logs from CSV")
     events.add_argument("file")
-    events.add_argument("--format", choices=("shoptalk", "diginetica", "taobao"), default="shoptalk")
+    events.add_argument("--format", choices=("shoptalk", "jsonl", "diginetica", "taobao"), default="shoptalk")
     for name in ("run", "demo"):
         p = sub.add_parser(name, help="start the stack" if name == "run" else "train, ingest and start the stack")
         p.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", 8000)))

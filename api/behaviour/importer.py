@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -102,8 +103,25 @@ def _shoptalk(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield line, {k: v for k, v in row.items() if k in EVENT_FIELDS and v not in (None, "")}
 
 
+def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Our own JSON Lines: the EventIn fields; a `shopper_id` is read as the customer id."""
+    with path.open() as fh:
+        for line, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                yield line, {"event_id": f"jsonl-line-{line}", "type": "not JSON"}
+                continue
+            if isinstance(row, dict) and "shopper_id" in row and "customer_id" not in row:
+                row["customer_id"] = row.pop("shopper_id")
+            yield line, {k: v for k, v in row.items() if k in EVENT_FIELDS} if isinstance(row, dict) else {}
+
+
 READERS: dict[str, Callable[[Path], Iterator[tuple[int, dict[str, Any]]]]] = {
     "shoptalk": _shoptalk,
+    "jsonl": _jsonl,
     "diginetica": _diginetica,
     "taobao": _taobao,
 }

@@ -1,0 +1,228 @@
+"""Load benchmark: N simulated shoppers chat concurrently with the real stack for a while.
+
+The stack is the one `make demo` runs (action server, Rasa, API on embedded defaults) in
+a throwaway folder. Half of the shoppers use REST (POST /v1/chat), half the WebSocket
+channel. Each shopper loops over a short shopping script with a short think time. Every
+message carries a unique client id; afterwards the database is checked: every message a
+shopper sent must be stored exactly once (lost = sent but not stored, duplicated = stored
+twice). Reports turns per second, turn latency p50/p95/p99 and errors, per N.
+Run: make bench-load (writes bench/results/load.json and load.png).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import websockets
+
+from api.config import Settings
+from bench.common import RESULTS, machine, table, write_results
+from shoptalk.ingest_cmd import ingest
+from shoptalk.paths import DEFAULT_VAR, DEMO_CATALOG
+from shoptalk.stack import Stack, StackConfig
+from shoptalk.train import train
+from tests.support.net import free_port
+
+SCRIPT = [
+    "hi",
+    "I'm looking for running shoes",
+    "show me cheaper ones",
+    "do you have a watch for men under 2000",
+    "what is your return policy?",
+    "thanks",
+]
+TOKEN = "bench-load-token"
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.sent: list[str] = []
+
+    def ok(self, seconds: float) -> None:
+        self.latencies.append(seconds * 1000)
+
+    def error(self, what: str) -> None:
+        self.errors.append(what)
+
+
+async def rest_shopper(api: str, name: str, until: float, rec: Recorder, rng: random.Random) -> None:
+    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
+        i = 0
+        while time.monotonic() < until:
+            client_id = uuid.uuid4().hex
+            rec.sent.append(client_id)
+            started = time.perf_counter()
+            try:
+                r = await client.post(
+                    "/v1/chat",
+                    json={"sender": name, "message": SCRIPT[i % len(SCRIPT)], "client_message_id": client_id},
+                )
+                if r.status_code == 200 and len(r.json()["messages"]) >= 2:
+                    rec.ok(time.perf_counter() - started)
+                else:
+                    rec.error(f"rest status {r.status_code}")
+            except httpx.HTTPError as exc:
+                rec.error(f"rest {type(exc).__name__}")
+            i += 1
+            await asyncio.sleep(rng.uniform(0.1, 0.5))
+
+
+async def ws_shopper(ws_url: str, name: str, until: float, rec: Recorder, rng: random.Random) -> None:
+    async with websockets.connect(ws_url, max_size=2**20) as ws:
+        await ws.send(json.dumps({"type": "session_request", "session_id": name}))
+        json.loads(await ws.recv())
+        i = 0
+        while time.monotonic() < until:
+            client_id = uuid.uuid4().hex
+            rec.sent.append(client_id)
+            started = time.perf_counter()
+            await ws.send(json.dumps({"type": "message", "text": SCRIPT[i % len(SCRIPT)], "client_id": client_id}))
+            replies = 0
+            while True:
+                frame = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                if frame["type"] == "message":
+                    replies += 1
+                elif frame["type"] == "error":
+                    rec.error(f"ws {frame.get('code')}")
+                    break
+                elif frame["type"] == "purchase_intent":
+                    if replies:
+                        rec.ok(time.perf_counter() - started)
+                    else:
+                        rec.error("ws no reply")
+                    break
+            i += 1
+            await asyncio.sleep(rng.uniform(0.1, 0.5))
+
+
+async def run_level(api: str, shoppers: int, seconds: float) -> tuple[Recorder, float]:
+    rec = Recorder()
+    rng = random.Random(shoppers)
+    until = time.monotonic() + seconds
+    ws_url = api.replace("http://", "ws://") + "/v1/ws"
+    tasks = []
+    for n in range(shoppers):
+        name = f"load-{shoppers}-{n}-{uuid.uuid4().hex[:6]}"
+        if n % 2 == 0:
+            tasks.append(rest_shopper(api, name, until, rec, rng))
+        else:
+            tasks.append(ws_shopper(ws_url, name, until, rec, rng))
+    started = time.monotonic()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    elapsed = time.monotonic() - started
+    for r in results:
+        if isinstance(r, BaseException):
+            rec.error(f"shopper died: {type(r).__name__}")
+    return rec, elapsed
+
+
+def stored_counts(db: Path, client_ids: list[str]) -> tuple[int, int]:
+    """Return (lost, duplicated) for the client ids sent."""
+    conn = sqlite3.connect(db)
+    try:
+        counts = dict(
+            conn.execute("SELECT client_id, count(*) FROM messages WHERE client_id IS NOT NULL GROUP BY client_id")
+        )
+    finally:
+        conn.close()
+    lost = sum(1 for c in client_ids if c not in counts)
+    duplicated = sum(1 for c in client_ids if counts.get(c, 0) > 1)
+    return lost, duplicated
+
+
+def plot(results: dict[str, Any]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    levels = sorted(int(k) for k in results if k.isdigit())
+    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    for key in ("p50_ms", "p95_ms", "p99_ms"):
+        ax[0].plot(levels, [results[str(n)][key] for n in levels], marker="o", label=key)
+    ax[0].set_xlabel("concurrent shoppers")
+    ax[0].set_ylabel("turn latency (ms)")
+    ax[0].legend()
+    ax[1].plot(levels, [results[str(n)]["turns_per_s"] for n in levels], marker="o")
+    ax[1].set_xlabel("concurrent shoppers")
+    ax[1].set_ylabel("turns per second")
+    fig.suptitle("ShopTalk load: REST + WebSocket shoppers, real stack")
+    fig.tight_layout()
+    fig.savefig(RESULTS / "load.png", dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shoppers", default="10,20,50")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    ns = parser.parse_args()
+    model = train(DEFAULT_VAR / "rasa-models")
+    with tempfile.TemporaryDirectory(prefix="shoptalk-load-") as tmp:
+        var = Path(tmp)
+        shared = DEFAULT_VAR / "models"
+        shared.mkdir(parents=True, exist_ok=True)
+        os.symlink(shared, var / "models")
+        ingest(Settings(var_dir=var), DEMO_CATALOG, None, if_needed=False)
+        config = StackConfig(
+            var_dir=var,
+            model=model,
+            rasa_token=TOKEN,
+            api_port=free_port(),
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            extra_env={"LOG_LEVEL": "WARNING"},
+        )
+        stack = Stack(config)
+        stack.start(timeout_s=300)
+        results: dict[str, Any] = {"machine": machine(), "seconds": ns.seconds, "script": SCRIPT}
+        try:
+            asyncio.run(run_level(config.api_url, 2, 10))  # warm-up: models loaded, caches filled
+            for shoppers in [int(x) for x in ns.shoppers.split(",")]:
+                print(f"load: {shoppers} shoppers for {ns.seconds:.0f} s ...", flush=True)
+                rec, elapsed = asyncio.run(run_level(config.api_url, shoppers, ns.seconds))
+                lost, duplicated = stored_counts(var / "shoptalk.db", rec.sent)
+                lat = rec.latencies or [float("nan")]
+                results[str(shoppers)] = {
+                    "p50_ms": float(np.percentile(lat, 50)),
+                    "p95_ms": float(np.percentile(lat, 95)),
+                    "p99_ms": float(np.percentile(lat, 99)),
+                    "mean_ms": float(statistics.fmean(lat)),
+                    "turns_per_s": len(rec.latencies) / elapsed,
+                    "turns": len(rec.latencies),
+                    "errors": len(rec.errors),
+                    "error_kinds": sorted(set(rec.errors))[:10],
+                    "sent": len(rec.sent),
+                    "lost": lost,
+                    "duplicated": duplicated,
+                }
+                print(f"load {shoppers}: {results[str(shoppers)]}", flush=True)
+        finally:
+            stack.stop()
+    path = write_results("load", results)
+    plot(results)
+    rows = [
+        [n, r["turns_per_s"], r["p50_ms"], r["p95_ms"], r["p99_ms"], r["errors"], r["lost"], r["duplicated"]]
+        for n, r in results.items()
+        if n.isdigit()
+    ]
+    print(table(rows, ["shoppers", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors", "lost", "duplicated"]))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
