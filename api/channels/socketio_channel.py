@@ -106,8 +106,8 @@ def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str) -> socke
 
     @sio.on("user_uttered")
     async def user_uttered(sid: str, data: Any) -> None:
-        if not isinstance(data, dict) or not isinstance(data.get("message"), str):
-            await sio.emit("bot_uttered", {"text": "Sorry, I could not read that message."}, room=sid)
+        if not isinstance(data, dict) or not isinstance(data.get("message"), str) or not data["message"].strip():
+            log.debug("socketio.user_uttered.ignored reason=no_message")  # rasa-webchat's empty init payload
             return
         saved = await sio.get_session(sid)
         session_id = saved.get("session_id") or data.get("session_id") or sid

@@ -54,6 +54,21 @@ def filter_from_entities(entities: dict[str, list[str]]) -> ProductFilter:
 CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable|too expensive|budget)\b", re.I)
 PRICIER = re.compile(r"\b(more expensive|pricier|higher[- ]end|more premium|better quality)\b", re.I)
 SUBJECT_ENTITIES = ("product", "category")
+_FILLER = re.compile(
+    r"^(hi|hello|hey|please|so|ok|okay)?[,!. ]*"
+    r"(i'?m|i am|we'?re)?\s*(looking for|searching for|after|in the market for)?\s*"
+    r"(can you|could you|would you|do you|have you)?\s*(please)?\s*(have|got|sell|carry)?\s*"
+    r"(show me|find me|find|get me|recommend|suggest)?\s*"
+    r"(i|we)?\s*(want|need|would like|'d like)?\s*(to buy)?\s*(some|a|an|the)?\s+",
+    re.I,
+)
+
+
+def need_label(query: str) -> str:
+    """Return the gist of a request for a reason line: "I'm looking for running shoes" -> "running shoes"."""
+    text = query.strip().rstrip("?!. ")
+    stripped = _FILLER.sub("", text + " ", count=1).strip() if text else ""
+    return stripped or text
 
 
 def _is_refinement(turn: dict[str, Any], text: str) -> bool:

@@ -14,7 +14,7 @@ class RecommendationsIn(BaseModel):
 
     session_id: str | None = Field(default=None, min_length=1, max_length=128, description="Widget/session id")
     customer_id: str | None = Field(default=None, min_length=1, max_length=128)
-    conversation_id: str | None = Field(default=None, max_length=36, description="Use this chat's history")
+    conversation_id: str | None = Field(default=None, max_length=128, description="Use this chat's history")
     query: str = Field(default="", max_length=500, description="The shopper's current request, if any")
     entities: list[dict[str, Any]] = Field(default_factory=list, description="NLU entities of the current turn")
     intent: str | None = Field(default=None, max_length=64, description="NLU intent of the current turn")

@@ -14,7 +14,7 @@ from api.behaviour.service import as_utc, recent_events
 from api.conversations.models import Message
 from api.conversations.service import shopper_keys
 from api.db import utcnow
-from api.recommendations.context import need_from_turns
+from api.recommendations.context import need_from_turns, need_label
 from api.recommendations.cooccurrence import CoOccurrenceModel
 from api.recommendations.fusion import merge
 from api.recommendations.history import HistoryScores, Interaction, score_history
@@ -80,7 +80,8 @@ class Recommender:
         flt = need.product_filter()
         if need.query or need.has_constraints():
             result = self.searcher.search(need.query, flt, limit=CHAT_CANDIDATES)
-            label = ", ".join(x for x in (need.query.strip(), *flt.describe()[:2]) if x and x != "in stock")
+            asked = need_label(need.query)
+            label = ", ".join(x for x in (asked, *flt.describe()[:2]) if x and x != "in stock")
             for rank, hit in enumerate(result.hits):
                 chat[hit.product_id] = 1.0 / (1 + rank)
                 chat_reason[hit.product_id] = f"matches '{label[:60]}'"

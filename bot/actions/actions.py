@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.api_client import ApiUnavailable, conversation_messages, recommend
+from actions.api_client import ApiUnavailable, conversation_messages, entity_values, recommend, search_products
 from actions.references import describe, last_shown, referenced
 from actions.settings import settings
 
@@ -62,8 +62,10 @@ class ActionSearchProducts(Action):
                 limit=settings.cards_per_reply,
             )
         except ApiUnavailable:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return []
+            result = await self._plain_search(latest)
+            if result is None:
+                dispatcher.utter_message(text=UNAVAILABLE)
+                return []
         items = result.get("items", [])
         if not items:
             dispatcher.utter_message(text="I couldn't find anything matching that. Could you describe it differently?")
@@ -76,6 +78,19 @@ class ActionSearchProducts(Action):
             text=intro, buttons=QUICK_REPLIES, json_message={"products": [product_card(i) for i in items]}
         )
         return []
+
+    @staticmethod
+    async def _plain_search(latest: Dict[str, Any]) -> Any:
+        """Recommendations failed: fall back to plain catalog search (no personalisation)."""
+        entities = latest.get("entities") or []
+        filters = {name: entity_values(entities, name) for name in ("category", "brand", "color")}
+        filters.update({k: entity_values(entities, k)[:1] for k in ("price_min", "price_max")})
+        try:
+            found = await search_products(latest.get("text") or "", filters, settings.cards_per_reply)
+        except ApiUnavailable:
+            return None
+        hits = found.get("hits", [])
+        return {"items": [{**h, "reason": "; ".join(h.get("why", [])[:2])} for h in hits], "constraints": []}
 
 
 class ActionProductInfo(Action):

@@ -117,3 +117,12 @@ def test_recommendations_in_a_conversation_follow_cheaper_ones(client: TestClien
     assert body["query"] == "I am looking for running shoes"
     assert "under 998.99" in body["constraints"]
     assert all(i["price"] is None or i["price"] < 999 for i in body["items"])
+
+
+def test_reason_lines_quote_the_gist_of_the_request() -> None:
+    from api.recommendations.context import need_label
+
+    assert need_label("I'm looking for running shoes") == "running shoes"
+    assert need_label("do you have blue mugs?") == "blue mugs"
+    assert need_label("Can you recommend a gift for my dad?") == "gift for my dad"
+    assert need_label("sneakers") == "sneakers"
