@@ -2,7 +2,9 @@
 
 The stack is the one `make demo` runs (action server, Rasa, API on embedded defaults) in
 a throwaway folder. Half of the shoppers use REST (POST /v1/chat), half the WebSocket
-channel. Each shopper loops over a short shopping script with a short think time. Every
+channel. Each simulated shopper has one conversation through a short shopping script
+(think time 0.1-0.5 s between messages), then a new shopper takes its place, so N
+conversations are always in flight. Every
 message carries a unique client id; afterwards the database is checked: every message a
 shopper sent must be stored exactly once (lost = sent but not stored, duplicated = stored
 twice). Reports turns per second, turn latency p50/p95/p99 and errors, per N.
@@ -63,14 +65,17 @@ class Recorder:
 async def rest_shopper(api: str, name: str, until: float, rec: Recorder, rng: random.Random) -> None:
     async with httpx.AsyncClient(base_url=api, timeout=30) as client:
         i = 0
+        sender = name
         while time.monotonic() < until:
+            if i % len(SCRIPT) == 0:  # one conversation through the script, then a new shopper arrives
+                sender = f"{name}-{i // len(SCRIPT)}"
             client_id = uuid.uuid4().hex
             rec.sent.append(client_id)
             started = time.perf_counter()
             try:
                 r = await client.post(
                     "/v1/chat",
-                    json={"sender": name, "message": SCRIPT[i % len(SCRIPT)], "client_message_id": client_id},
+                    json={"sender": sender, "message": SCRIPT[i % len(SCRIPT)], "client_message_id": client_id},
                 )
                 if r.status_code == 200 and len(r.json()["messages"]) >= 2:
                     rec.ok(time.perf_counter() - started)
@@ -84,10 +89,11 @@ async def rest_shopper(api: str, name: str, until: float, rec: Recorder, rng: ra
 
 async def ws_shopper(ws_url: str, name: str, until: float, rec: Recorder, rng: random.Random) -> None:
     async with websockets.connect(ws_url, max_size=2**20) as ws:
-        await ws.send(json.dumps({"type": "session_request", "session_id": name}))
-        json.loads(await ws.recv())
         i = 0
         while time.monotonic() < until:
+            if i % len(SCRIPT) == 0:  # a new shopper (session) on this connection
+                await ws.send(json.dumps({"type": "session_request", "session_id": f"{name}-{i // len(SCRIPT)}"}))
+                json.loads(await ws.recv())
             client_id = uuid.uuid4().hex
             rec.sent.append(client_id)
             started = time.perf_counter()

@@ -100,6 +100,9 @@ class Recommender:
             return flt.matches(payloads[item])
 
         ranked = merge(behaviour, chat, matches=matches, n=len(candidates) or 1)
+        # What the shopper asked for is a hard constraint: history that contradicts it
+        # ("cheaper ones" than the watch they viewed) is left out, not just pushed down.
+        ranked = [r for r in ranked if "chat" in r[2] or matches(r[0]) is not False]
         items = self._select(ranked, payloads, history, request.limit)
         if len(items) < request.limit and (cold_start or not items):
             items += self._popular_fill(items, request.limit, history)

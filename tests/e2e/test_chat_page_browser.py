@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import RunningStack
 
@@ -33,4 +34,15 @@ def test_shopper_chats_in_the_browser_and_sees_cards(stack: RunningStack) -> Non
         assert page.locator(".msg.shopper .nlu").inner_text().startswith("understood: search_product")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "chat-page.png"))
+        product_id = page.locator(".card").first.get_attribute("data-product-id")
+        with page.expect_response(lambda r: r.url.endswith("/v1/events") and r.status == 200):
+            page.locator(".card button.add").first.click()
         browser.close()
+    engine = create_engine(stack.database_url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT type, source FROM behaviour_events WHERE product_id = :p ORDER BY id DESC LIMIT 1"),
+            {"p": product_id},
+        ).one()
+    engine.dispose()
+    assert tuple(row) == ("add_to_cart", "recommendation")
