@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_RASA_TOKEN = "dev-rasa-token"  # noqa: S105 - the embedded demo's token, refused in production
+DEV_ADMIN_TOKEN = "dev-admin-token"  # noqa: S105 - the embedded demo's admin token, refused in production
 
 
 class Settings(BaseSettings):
@@ -33,6 +34,10 @@ class Settings(BaseSettings):
     encoder: Literal["minilm", "hashing"] = "minilm"
     encoder_threads: int = Field(default=1, ge=1, le=64)
 
+    admin_token: str = Field(
+        default=DEV_ADMIN_TOKEN, description="Bearer token of the admin API (integrations, analytics)"
+    )
+    secret_key: str = Field(default="dev-secret-key-change-me", description="Encrypts stored webhook secrets")
     max_message_bytes: int = Field(default=4096, ge=64)
     product_url_template: str = Field(
         default="/shop/products/{product_id}", description="Link of a product card; {product_id} is replaced"
@@ -60,6 +65,10 @@ class Settings(BaseSettings):
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.shoptalk_env == "production" and self.rasa_token == DEV_RASA_TOKEN:
             raise ValueError("RASA_TOKEN must be set to a real secret in production")
+        if self.shoptalk_env == "production" and self.admin_token == DEV_ADMIN_TOKEN:
+            raise ValueError("ADMIN_TOKEN must be set to a real secret in production")
+        if self.shoptalk_env == "production" and self.secret_key.startswith("dev-"):
+            raise ValueError("SECRET_KEY must be set to a real secret in production")
         return self
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.config import Settings
 from api.dialogue.port import DialogueEngine
+from api.errors import Unauthorized
 from api.recommendations.service import Recommender
 from retrieval.search import ProductSearcher
 
@@ -40,8 +42,19 @@ def get_recommender(request: Request) -> Recommender:
     return request.app.state.recommender
 
 
+def require_admin(request: Request) -> None:
+    """Refuse the request unless it carries the admin bearer token."""
+    header = request.headers.get("authorization", "")
+    token = header[7:] if header.lower().startswith("bearer ") else ""
+    if not token:
+        raise Unauthorized("this endpoint needs the admin token: Authorization: Bearer <ADMIN_TOKEN>")
+    if not hmac.compare_digest(token, request.app.state.settings.admin_token):
+        raise Unauthorized("the admin token is wrong")
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 DialogueDep = Annotated[DialogueEngine, Depends(get_dialogue)]
 SearcherDep = Annotated[ProductSearcher, Depends(get_searcher)]
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
+AdminDep = Depends(require_admin)

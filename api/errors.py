@@ -32,6 +32,12 @@ class ConversationNotFound(NotFound):
     """No conversation has that id."""
 
 
+class Unauthorized(DomainError):
+    """Missing or wrong credentials."""
+
+    status_code = 401
+
+
 class ShopperConflict(DomainError):
     """The change contradicts what is stored about the shopper."""
 

@@ -24,6 +24,7 @@ from api.db import make_engine, session_factory
 from api.dialogue.port import DialogueEngine
 from api.errors import install_error_handlers
 from api.logging_setup import configure_logging
+from api.orders.router import router as orders_router
 from api.recommendations.router import router as recommendations_router
 from retrieval.search import ProductSearcher
 
@@ -90,6 +91,7 @@ def create_app(
     app.include_router(catalog_router)
     app.include_router(events_router)
     app.include_router(recommendations_router)
+    app.include_router(orders_router)
 
     @app.get("/", include_in_schema=False)
     def chat_page() -> FileResponse:

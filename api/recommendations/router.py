@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
-from api.deps import RecommenderDep, SessionDep
+from fastapi import APIRouter, Query
+
+from api.deps import AdminDep, RecommenderDep, SessionDep
+from api.errors import DomainError
+from api.recommendations.analytics import RecommendationStats, recommendation_stats
 from api.recommendations.schemas import RecommendationsIn, RecommendationsOut
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
@@ -14,3 +19,21 @@ router = APIRouter(prefix="/v1", tags=["recommendations"])
 def recommendations(body: RecommendationsIn, session: SessionDep, recommender: RecommenderDep) -> RecommendationsOut:
     """Recommend products for a shopper, merging their chat, their behaviour and the catalog."""
     return recommender.recommend(session, body)
+
+
+@router.get("/analytics/recommendations", response_model=RecommendationStats, dependencies=[AdminDep])
+def recommendation_analytics(
+    session: SessionDep,
+    since: Annotated[datetime | None, Query(description="Start (ISO 8601); default: 30 days ago")] = None,
+    until: Annotated[datetime | None, Query(description="End (ISO 8601), exclusive; default: now")] = None,
+) -> RecommendationStats:
+    """Click-through and conversion of the product cards the bot showed (admin token)."""
+    until = _aware(until) if until else datetime.now(UTC)
+    since = _aware(since) if since else until - timedelta(days=30)
+    if since >= until:
+        raise DomainError("since must be before until")
+    return recommendation_stats(session, since, until)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

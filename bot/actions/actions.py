@@ -12,7 +12,14 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.api_client import ApiUnavailable, conversation_messages, entity_values, recommend, search_products
+from actions.api_client import (
+    ApiUnavailable,
+    conversation_messages,
+    entity_values,
+    find_orders,
+    recommend,
+    search_products,
+)
 from actions.references import describe, last_shown, referenced
 from actions.settings import settings
 
@@ -150,4 +157,41 @@ class ActionCompareProducts(Action):
             cheaper = a if a["price"] < b["price"] else b
             lines.append(f"The {cheaper.get('title', 'first')} is cheaper by {abs(a['price'] - b['price']):,.2f}.")
         dispatcher.utter_message(text="\n".join(lines), json_message={"products": [a, b]})
+        return []
+
+
+class ActionTrackOrder(Action):
+    """Tell the shopper where their order is (only their own orders are looked up)."""
+
+    def name(self) -> Text:
+        return "action_track_order"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        latest = tracker.latest_message or {}
+        order_ids = entity_values(latest.get("entities") or [], "order_id")
+        order_id = order_ids[0].lstrip("#") if order_ids else None
+        session_id = _metadata(tracker).get("session_id")
+        try:
+            orders = await find_orders(session_id, order_id) if session_id else []
+        except ApiUnavailable:
+            dispatcher.utter_message(text="Sorry, I can't look up orders right now. Please try again in a moment.")
+            return []
+        if not orders:
+            asked = f"order {order_id}" if order_id else "an order"
+            dispatcher.utter_message(
+                text=f"I couldn't find {asked} for you. Could you check the number, or shall I get a human?",
+                buttons=[{"title": "Talk to a human", "payload": "/contact_human_agent"}],
+            )
+            return []
+        order = orders[0]
+        items = sum(i.get("quantity", 1) for i in order.get("items", []))
+        total = f", total {order['total']:,.2f}" if order.get("total") is not None else ""
+        dispatcher.utter_message(
+            text=(
+                f"Order {order['order_id']} ({items} item{'s' if items != 1 else ''}{total}), "
+                f"placed {order['placed_at'][:10]}: {order['status']}."
+            )
+        )
         return []

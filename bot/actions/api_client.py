@@ -64,6 +64,12 @@ async def conversation_messages(conversation_id: str) -> List[Dict[str, Any]]:
     return await _call("GET", f"/v1/conversations/{conversation_id}/messages")
 
 
+async def find_orders(session_id: Optional[str], order_id: Optional[str]) -> List[Dict[str, Any]]:
+    """Return the shopper's orders (only theirs), or the one asked for."""
+    params = {k: v for k, v in (("session_id", session_id), ("order_id", order_id)) if v}
+    return await _call("GET", "/v1/orders", params=params)
+
+
 def entity_values(entities: List[Dict[str, Any]], name: str) -> List[str]:
     """Return the distinct values of one entity type, in order of appearance."""
     seen: List[str] = []
