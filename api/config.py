@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         default=DEV_ADMIN_TOKEN, description="Bearer token of the admin API (integrations, analytics)"
     )
     secret_key: str = Field(default="dev-secret-key-change-me", description="Encrypts stored webhook secrets")
+    webhook_dispatcher: bool = Field(default=True, description="Deliver outgoing events from this process")
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50, description="Attempts before a dead letter")
+    webhook_backoff_base_s: float = Field(default=2.0, gt=0, description="Backoff: uniform(0, base * 2**attempt)")
+    webhook_backoff_cap_s: float = Field(default=3600.0, gt=0)
+    webhook_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    webhook_poll_s: float = Field(default=0.5, gt=0, le=60)
     max_message_bytes: int = Field(default=4096, ge=64)
     product_url_template: str = Field(
         default="/shop/products/{product_id}", description="Link of a product card; {product_id} is replaced"

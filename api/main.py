@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,9 +21,15 @@ from api.channels.rest import router as rest_router
 from api.channels.socketio_channel import build_socketio_app
 from api.channels.ws import router as ws_router
 from api.config import Settings, get_settings
+from api.conversations.staff_router import router as staff_router
 from api.db import make_engine, session_factory
 from api.dialogue.port import DialogueEngine
 from api.errors import install_error_handlers
+from api.integrations.admin_router import router as integrations_admin_router
+from api.integrations.chatwoot import router as chatwoot_router
+from api.integrations.dispatcher import Dispatcher, RetryPolicy
+from api.integrations.inbound_router import router as inbound_router
+from api.integrations.secrets_box import SecretBox
 from api.logging_setup import configure_logging
 from api.orders.router import router as orders_router
 from api.recommendations.router import router as recommendations_router
@@ -67,8 +74,22 @@ def create_app(
 
         app.state.recommender = Recommender(app.state.searcher)
         app.state.hub = LocalHub()
+        app.state.secret_box = SecretBox(settings.secret_key)
+        stop_dispatch = asyncio.Event()
+        dispatcher = Dispatcher(
+            app.state.session_factory,
+            app.state.secret_box,
+            RetryPolicy(settings.webhook_max_attempts, settings.webhook_backoff_base_s, settings.webhook_backoff_cap_s),
+            timeout_s=settings.webhook_timeout_s,
+            poll_s=settings.webhook_poll_s,
+        )
+        app.state.dispatcher = dispatcher
+        dispatch_task = asyncio.create_task(dispatcher.run(stop_dispatch)) if settings.webhook_dispatcher else None
         log.info("api.started env=%s", settings.shoptalk_env)
         yield
+        stop_dispatch.set()
+        if dispatch_task is not None:
+            await dispatch_task
         if searcher is None:
             app.state.searcher.index.close()
         engine.dispose()
@@ -92,6 +113,10 @@ def create_app(
     app.include_router(events_router)
     app.include_router(recommendations_router)
     app.include_router(orders_router)
+    app.include_router(staff_router)
+    app.include_router(integrations_admin_router)
+    app.include_router(inbound_router)
+    app.include_router(chatwoot_router)
 
     @app.get("/", include_in_schema=False)
     def chat_page() -> FileResponse:

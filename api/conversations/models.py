@@ -31,6 +31,7 @@ class Conversation(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     shopper_id: Mapped[str] = mapped_column(ForeignKey("shoppers.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(32), default="rest")
+    channel_id: Mapped[str | None] = mapped_column(ForeignKey("channels.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(24), default="bot")
     assignee: Mapped[str | None] = mapped_column(String(128))
     purchase_stage: Mapped[str | None] = mapped_column(String(24), index=True)

@@ -19,6 +19,7 @@ from api.conversations.schemas import (
 from api.db import utcnow
 from api.dialogue.port import BotMessage, NluResult
 from api.errors import ConversationNotFound, ShopperConflict
+from api.integrations.outbox import emit
 
 OPEN_STATUSES = ("bot", "waiting_for_agent", "agent")
 
@@ -63,7 +64,9 @@ def shopper_keys(session: Session, session_id: str | None, customer_id: str | No
     return sorted(keys)
 
 
-def open_conversation(*, session: Session, shopper: Shopper, channel: str) -> Conversation:
+def open_conversation(
+    *, session: Session, shopper: Shopper, channel: str, channel_id: str | None = None
+) -> Conversation:
     """Return the shopper's open conversation on the channel, or start one."""
     conversation = session.scalar(
         select(Conversation)
@@ -76,9 +79,10 @@ def open_conversation(*, session: Session, shopper: Shopper, channel: str) -> Co
         .limit(1)
     )
     if conversation is None:
-        conversation = Conversation(shopper_id=shopper.id, channel=channel)
+        conversation = Conversation(shopper_id=shopper.id, channel=channel, channel_id=channel_id)
         session.add(conversation)
         session.flush()
+        emit(session, "conversation.created", {"conversation_id": conversation.id, "channel": channel})
     return conversation
 
 
@@ -131,6 +135,7 @@ def add_shopper_message(
     session.add(message)
     conversation.updated_at = utcnow()
     session.flush()
+    emit(session, "message.created", message_event(conversation, message))
     return message
 
 
@@ -164,7 +169,21 @@ def add_reply(*, session: Session, conversation: Conversation, reply: BotMessage
     )
     session.add(message)
     session.flush()
+    emit(session, "message.created", message_event(conversation, message))
     return message
+
+
+def message_event(conversation: Conversation, message: Message) -> dict[str, Any]:
+    """Return the payload of a message.created event."""
+    return {
+        "conversation_id": conversation.id,
+        "channel": conversation.channel,
+        "message_id": message.id,
+        "seq": message.seq,
+        "author": message.author,
+        "text": message.text,
+        "products": (message.content or {}).get("products", []),
+    }
 
 
 def to_out(message: Message) -> MessageOut:

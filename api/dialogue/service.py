@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 
 from api.behaviour.service import as_utc, recent_events
 from api.conversations import service as conversations
+from api.conversations.handoff import request_handoff
 from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot
 from api.conversations.purchase_intent import Signal, fuse
 from api.conversations.schemas import QuickReply
 from api.db import utcnow
 from api.dialogue.port import BotMessage, DialogueEngine, DialogueUnavailable, NluResult
 from api.errors import InvalidMessage, MessageTooLarge
+from api.integrations.outbox import emit
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ def handle_turn(
     metadata: dict[str, Any],
     max_bytes: int,
     client_id: str | None = None,
+    channel_id: str | None = None,
 ) -> tuple[Conversation, list[Message]]:
     """Run one shopper turn end to end and return the conversation and the turn's messages.
 
@@ -64,7 +67,9 @@ def handle_turn(
     """
     text = validate_text(text, max_bytes)
     shopper = conversations.get_or_create_shopper(session=session, external_id=sender)
-    conversation = conversations.open_conversation(session=session, shopper=shopper, channel=channel)
+    conversation = conversations.open_conversation(
+        session=session, shopper=shopper, channel=channel, channel_id=channel_id
+    )
     if client_id is not None:
         stored_turn = conversations.find_turn(session=session, conversation=conversation, client_id=client_id)
         if stored_turn is not None:  # a retry of a message already taken: answer it again, store nothing
@@ -90,8 +95,7 @@ def handle_turn(
     latency_ms = (time.perf_counter() - started) * 1000
     conversations.annotate(message=inbound, nlu=nlu, status=status, latency_ms=latency_ms)
     if nlu is not None and nlu.intent in HANDOFF_INTENTS:
-        conversation.status = "waiting_for_agent"  # the bot stops answering until staff hand it back
-        log.info("dialogue.handoff.requested conversation=%s", conversation.id)
+        request_handoff(session, conversation, reason="shopper asked for a human")
     if nlu is not None and nudge_to_checkout(session, conversation, sender, nlu):
         replies = [*replies, CHECKOUT_NUDGE]
     stored = [conversations.add_reply(session=session, conversation=conversation, reply=r) for r in replies]
@@ -120,6 +124,12 @@ def nudge_to_checkout(session: Session, conversation: Conversation, sender: str,
             signals=intent.signals,
         )
     )
+    if intent.stage == "purchase" and before != "purchase":
+        emit(
+            session,
+            "purchase_intent.high",
+            {"conversation_id": conversation.id, "score": intent.score, "signals": intent.signals},
+        )
     return (
         intent.stage == "purchase"
         and before != "purchase"

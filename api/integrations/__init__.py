@@ -1,0 +1,1 @@
+"""Integrations: inbound webhook channels, the Chatwoot agent bot, signed outgoing events."""

@@ -1,0 +1,140 @@
+"""POST /v1/webhooks/inbound/{channel_id}: integrators send shopper messages, signed."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from api.conversations import service as conversations
+from api.dialogue.service import handle_turn, validate_text
+from api.errors import DomainError, NotFound, Unauthorized
+from api.integrations.models import Channel, InboundDelivery
+from api.integrations.outbox import emit_to_channel
+from api.integrations.schemas import InboundMessage
+from api.integrations.signing import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    signature_matches,
+    timestamp_fresh,
+)
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+MAX_BODY_BYTES = 64 * 1024
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+
+
+class Replayed(DomainError):
+    status_code = 409
+
+
+async def read_verified(
+    request: Request, channel_id: str, kind: str, sig_header: str, ts_header: str
+) -> tuple[Channel, bytes, str]:
+    """Return (channel, raw body, timestamp) after size, channel, signature and freshness checks."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"body is larger than {MAX_BODY_BYTES} bytes")
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"body is larger than {MAX_BODY_BYTES} bytes")
+    factory = request.app.state.session_factory
+    with factory() as session:
+        channel = session.get(Channel, channel_id)
+        if channel is None or not channel.active or channel.kind != kind:
+            log.info("webhooks.refused reason=unknown_channel channel=%s", channel_id[:40])
+            raise NotFound(f"no active {kind} channel {channel_id}")
+        session.expunge(channel)
+    signature, timestamp = request.headers.get(sig_header), request.headers.get(ts_header)
+    if not signature or not timestamp:
+        log.info("webhooks.refused reason=unsigned channel=%s", channel_id)
+        raise Unauthorized(f"{sig_header} and {ts_header} headers are required")
+    secret = request.app.state.secret_box.open(channel.secret_sealed)
+    if not signature_matches(secret, timestamp, body, signature):
+        log.info("webhooks.refused reason=bad_signature channel=%s", channel_id)
+        raise Unauthorized("the signature does not match the body")
+    if not timestamp_fresh(timestamp):
+        log.info("webhooks.refused reason=stale_timestamp channel=%s", channel_id)
+        raise Unauthorized("the timestamp is outside the 300 s window (or not Unix seconds)")
+    return channel, body, timestamp
+
+
+def remember_delivery(session: Session, channel_id: str, delivery_id: str) -> None:
+    """Record a delivery id; a second time raises Replayed and nothing is processed."""
+    session.add(InboundDelivery(channel_id=channel_id, delivery_id=delivery_id))
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        log.info("webhooks.refused reason=replay channel=%s delivery=%s", channel_id, delivery_id[:64])
+        raise Replayed(f"delivery {delivery_id} was already received") from exc
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise DomainError("the body is not valid JSON") from exc
+
+
+def _turn(app: Any, channel: Channel, message: InboundMessage) -> dict[str, Any]:
+    with app.state.session_factory() as session:
+        conversation, messages = handle_turn(
+            session=session,
+            engine=app.state.dialogue,
+            sender=f"{channel.id}:{message.sender}",
+            text=message.message,
+            channel="webhook",
+            metadata=message.metadata,
+            max_bytes=app.state.settings.max_message_bytes,
+            channel_id=channel.id,
+        )
+        out = {
+            "conversation_id": conversation.id,
+            "sender": message.sender,
+            "messages": [conversations.to_out(m).model_dump(mode="json") for m in messages[1:]],
+        }
+        if channel.mode == "async":
+            emit_to_channel(session, channel, out)
+            session.commit()
+        return out
+
+
+@router.post("/inbound/{channel_id}", status_code=200)
+async def inbound(channel_id: str, request: Request, background: BackgroundTasks) -> JSONResponse:
+    """A shopper message from an integrator's channel.
+
+    Headers: `X-ShopTalk-Timestamp` (Unix seconds), `X-ShopTalk-Signature`
+    (`sha256=` + hex HMAC-SHA256 of `{timestamp}.{body}` with the channel secret) and
+    `X-ShopTalk-Delivery` (unique per delivery; a replay is refused with 409).
+    Sync channels get the bot's replies in the response; async channels get 202 and the
+    replies are POSTed, signed the same way, to their callback URL.
+    """
+    channel, body, _ = await read_verified(request, channel_id, "webhook", SIGNATURE_HEADER, TIMESTAMP_HEADER)
+    delivery_id = request.headers.get(DELIVERY_HEADER)
+    if not delivery_id or len(delivery_id) > 128:
+        raise DomainError(f"the {DELIVERY_HEADER} header is required (at most 128 characters)")
+    try:
+        message = InboundMessage.model_validate(parse_json(body))
+    except ValidationError as exc:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
+        raise DomainError(f"invalid message: {detail}") from exc
+    validate_text(message.message, request.app.state.settings.max_message_bytes)
+    with request.app.state.session_factory() as session:
+        remember_delivery(session, channel.id, delivery_id)
+    if channel.mode == "async":
+        background.add_task(run_in_threadpool, _turn, request.app, channel, message)
+        return JSONResponse({"accepted": True, "delivery_id": delivery_id}, status_code=202)
+    return JSONResponse(await run_in_threadpool(_turn, request.app, channel, message))
