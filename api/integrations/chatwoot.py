@@ -23,6 +23,7 @@ from api.conversations import service as conversations
 from api.conversations.handoff import hand_back, request_handoff
 from api.conversations.models import Conversation, Shopper
 from api.dialogue.service import handle_turn
+from api.errors import DomainError
 from api.integrations.inbound_router import parse_json, read_verified, remember_delivery
 from api.integrations.models import Channel
 
@@ -158,8 +159,6 @@ async def chatwoot_webhook(channel_id: str, request: Request, background: Backgr
     channel, body, _ = await read_verified(request, channel_id, "chatwoot", SIGNATURE, TIMESTAMP)
     event = parse_json(body)
     if not isinstance(event, dict):
-        from api.errors import DomainError
-
         raise DomainError("the body must be a JSON object")
     kind = event.get("event")
     conversation = event.get("conversation") or {}
