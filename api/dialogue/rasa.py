@@ -72,20 +72,24 @@ class RasaDialogueEngine:
         self._client = httpx.Client(timeout=httpx.Timeout(timeout_s, connect=min(2.0, timeout_s)))
 
     def handle(self, *, conversation_id: str, text: str, metadata: dict[str, Any]) -> BotTurn:
-        """Send the message through the REST channel, then read what NLU understood."""
+        """Send the message through the ShopTalk channel: replies and NLU in one answer."""
         try:
             reply = self._client.post(
-                f"{self.base_url}/webhooks/rest/webhook",
+                f"{self.base_url}/webhooks/shoptalk/webhook",
                 json={"sender": conversation_id, "message": text, "metadata": metadata},
             )
             reply.raise_for_status()
-            items = reply.json()
-            if not isinstance(items, list):
+            body = reply.json()
+            if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
                 raise DialogueUnavailable("rasa answered an unexpected shape")
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("dialogue.rasa.unavailable error=%s", type(exc).__name__)
             raise DialogueUnavailable(str(type(exc).__name__)) from exc
-        return BotTurn(messages=parse_rest_reply(items), nlu=self._latest_nlu(conversation_id))
+        nlu = body.get("nlu")
+        return BotTurn(
+            messages=parse_rest_reply(body["messages"]),
+            nlu=parse_latest_message(nlu) if isinstance(nlu, dict) else self._latest_nlu(conversation_id),
+        )
 
     def _latest_nlu(self, conversation_id: str) -> NluResult | None:
         try:

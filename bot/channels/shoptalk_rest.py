@@ -1,0 +1,57 @@
+"""The channel the ShopTalk API talks to: one round trip per turn, replies and NLU together.
+
+Like Rasa's REST channel, but the message is parsed first and the parse is handed to the
+processor (so NLU runs once), and the answer carries both the bot's messages and what
+the NLU understood: `{"messages": [...], "nlu": {intent, intent_ranking, entities,
+purchase_intent, ...}}`. The API no longer has to fetch the tracker after every turn.
+"""
+
+from typing import Any, Awaitable, Callable, Dict, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+NLU_KEYS = ("intent", "intent_ranking", "entities", "purchase_intent", "text")
+
+
+class ShopTalkInput(InputChannel):
+    """POST /webhooks/shoptalk/webhook {sender, message, metadata}."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "shoptalk"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("shoptalk_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body: Dict[Text, Any] = request.json or {}
+            sender_id = body.get("sender")
+            text = body.get("message")
+            if not isinstance(sender_id, str) or not isinstance(text, str):
+                return response.json({"error": "sender and message must be strings"}, status=400)
+            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+            agent = request.app.ctx.agent
+            parse_data = await agent.parse_message(text)
+            collector = CollectingOutputChannel()
+            await on_new_message(
+                UserMessage(
+                    text,
+                    collector,
+                    sender_id,
+                    parse_data=parse_data,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
+            nlu = {k: parse_data.get(k) for k in NLU_KEYS if k in parse_data}
+            return response.json({"messages": collector.messages, "nlu": nlu})
+
+        return hook
