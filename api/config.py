@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     webhook_backoff_cap_s: float = Field(default=3600.0, gt=0)
     webhook_timeout_s: float = Field(default=5.0, gt=0, le=60)
     webhook_poll_s: float = Field(default=0.5, gt=0, le=60)
+    pii_mask_kinds: list[str] = Field(
+        default_factory=lambda: ["email", "card", "iban", "phone", "address"],
+        description="Personal data masked in shopper messages before storage, Rasa and webhooks",
+    )
+    pii_extra_patterns: list[str] = Field(default_factory=list, description="More regexes to mask as [redacted]")
     max_message_bytes: int = Field(default=4096, ge=64)
     product_url_template: str = Field(
         default="/shop/products/{product_id}", description="Link of a product card; {product_id} is replaced"

@@ -32,6 +32,7 @@ from api.integrations.inbound_router import router as inbound_router
 from api.integrations.secrets_box import SecretBox
 from api.logging_setup import configure_logging
 from api.orders.router import router as orders_router
+from api.privacy.masking import masker_from
 from api.recommendations.router import router as recommendations_router
 from retrieval.search import ProductSearcher
 
@@ -74,6 +75,7 @@ def create_app(
 
         app.state.recommender = Recommender(app.state.searcher)
         app.state.hub = LocalHub()
+        app.state.masker = masker_from(settings.pii_mask_kinds, settings.pii_extra_patterns)
         app.state.secret_box = SecretBox(settings.secret_key)
         stop_dispatch = asyncio.Event()
         dispatcher = Dispatcher(

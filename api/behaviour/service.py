@@ -14,8 +14,10 @@ from api.behaviour.models import BehaviourEvent
 from api.behaviour.schemas import MAX_BATCH, EventIn, EventsOut, RejectedEvent
 from api.db import utcnow
 from api.errors import DomainError
+from api.privacy.masking import Masker
 
 _EVENT = TypeAdapter(EventIn)
+DEFAULT_MASKER = Masker()
 
 
 class BatchTooLarge(DomainError):
@@ -80,7 +82,7 @@ def _row(event: EventIn, now: datetime) -> dict[str, Any]:
         "session_id": event.session_id,
         "customer_id": event.customer_id,
         "product_id": event.product_id,
-        "query": event.query,
+        "query": DEFAULT_MASKER.mask(event.query) if event.query else None,
         "quantity": event.quantity,
         "price": event.price,
         "source": event.source,

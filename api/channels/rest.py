@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from api.conversations import service as conversations
 from api.conversations.schemas import (
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["chat"])
 
 
 @router.post("/chat", response_model=ChatOut)
-def chat(body: ChatIn, session: SessionDep, engine: DialogueDep, settings: SettingsDep) -> ChatOut:
+def chat(body: ChatIn, session: SessionDep, engine: DialogueDep, settings: SettingsDep, request: Request) -> ChatOut:
     """Send a shopper message to the bot and return this turn's stored messages."""
     conversation, messages = handle_turn(
         session=session,
@@ -31,6 +31,7 @@ def chat(body: ChatIn, session: SessionDep, engine: DialogueDep, settings: Setti
         channel="rest",
         metadata=body.metadata,
         max_bytes=settings.max_message_bytes,
+        masker=request.app.state.masker,
         client_id=body.client_message_id,
     )
     return ChatOut(

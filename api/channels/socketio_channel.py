@@ -91,6 +91,7 @@ def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str) -> socke
                 channel=CHANNEL,
                 metadata=metadata,
                 max_bytes=state.settings.max_message_bytes,
+                masker=state.masker,
                 client_id=metadata.get("message_id") if isinstance(metadata.get("message_id"), str) else None,
             )
             return [conversations.to_out(m).model_dump(mode="json") for m in messages[1:]]

@@ -88,6 +88,7 @@ def _turn(app: Any, session_id: str, frame: dict[str, Any]) -> tuple[str, list[d
             channel=CHANNEL,
             metadata=metadata,
             max_bytes=app.state.settings.max_message_bytes,
+            masker=app.state.masker,
             client_id=client_id,
         )
         out = [conversations.to_out(m).model_dump(mode="json") for m in messages]

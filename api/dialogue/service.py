@@ -19,8 +19,10 @@ from api.db import utcnow
 from api.dialogue.port import BotMessage, DialogueEngine, DialogueUnavailable, NluResult
 from api.errors import InvalidMessage, MessageTooLarge
 from api.integrations.outbox import emit
+from api.privacy.masking import Masker
 
 log = logging.getLogger(__name__)
+DEFAULT_MASKER = Masker()
 
 UNAVAILABLE_REPLY = (
     "Sorry, our shopping assistant is temporarily unavailable. Your message is saved "
@@ -59,13 +61,14 @@ def handle_turn(
     max_bytes: int,
     client_id: str | None = None,
     channel_id: str | None = None,
+    masker: Masker = DEFAULT_MASKER,
 ) -> tuple[Conversation, list[Message]]:
     """Run one shopper turn end to end and return the conversation and the turn's messages.
 
     The shopper's message is committed before the engine is asked, so a failure later
     never loses it; an engine failure yields a polite reply and marks the message.
     """
-    text = validate_text(text, max_bytes)
+    text = masker.mask(validate_text(text, max_bytes))  # personal data never reaches storage, Rasa or webhooks
     shopper = conversations.get_or_create_shopper(session=session, external_id=sender)
     conversation = conversations.open_conversation(
         session=session, shopper=shopper, channel=channel, channel_id=channel_id

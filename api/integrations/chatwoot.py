@@ -111,6 +111,7 @@ def _answer(app: Any, channel: Channel, event: dict[str, Any]) -> None:
             channel="chatwoot",
             metadata={"chatwoot_conversation_id": cw_conversation},
             max_bytes=app.state.settings.max_message_bytes,
+            masker=app.state.masker,
             channel_id=channel.id,
         )
         inbound, replies = messages[0], messages[1:]

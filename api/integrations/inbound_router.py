@@ -99,6 +99,7 @@ def _turn(app: Any, channel: Channel, message: InboundMessage) -> dict[str, Any]
             channel="webhook",
             metadata=message.metadata,
             max_bytes=app.state.settings.max_message_bytes,
+            masker=app.state.masker,
             channel_id=channel.id,
         )
         out = {

@@ -1,0 +1,1 @@
+"""Shopper privacy: masking personal data, data-rights export and delete, retention."""
