@@ -48,6 +48,7 @@ class Settings(BaseSettings):
         default_factory=lambda: ["email", "card", "iban", "phone", "address"],
         description="Personal data masked in shopper messages before storage, Rasa and webhooks",
     )
+    retention_days: int | None = Field(default=None, ge=1, description="Delete data older than this; daily job")
     pii_extra_patterns: list[str] = Field(default_factory=list, description="More regexes to mask as [redacted]")
     max_message_bytes: int = Field(default=4096, ge=64)
     product_url_template: str = Field(

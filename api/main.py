@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +34,7 @@ from api.integrations.secrets_box import SecretBox
 from api.logging_setup import configure_logging
 from api.orders.router import router as orders_router
 from api.privacy.masking import masker_from
+from api.privacy.router import router as privacy_router
 from api.recommendations.router import router as recommendations_router
 from retrieval.search import ProductSearcher
 
@@ -87,11 +89,18 @@ def create_app(
         )
         app.state.dispatcher = dispatcher
         dispatch_task = asyncio.create_task(dispatcher.run(stop_dispatch)) if settings.webhook_dispatcher else None
+        retention_task = (
+            asyncio.create_task(_retention_loop(app, settings.retention_days, stop_dispatch))
+            if settings.retention_days
+            else None
+        )
         log.info("api.started env=%s", settings.shoptalk_env)
         yield
         stop_dispatch.set()
         if dispatch_task is not None:
             await dispatch_task
+        if retention_task is not None:
+            await retention_task
         if searcher is None:
             app.state.searcher.index.close()
         engine.dispose()
@@ -119,9 +128,27 @@ def create_app(
     app.include_router(integrations_admin_router)
     app.include_router(inbound_router)
     app.include_router(chatwoot_router)
+    app.include_router(privacy_router)
 
     @app.get("/", include_in_schema=False)
     def chat_page() -> FileResponse:
         return FileResponse(WEB / "chat.html", media_type="text/html")
 
     return app
+
+
+async def _retention_loop(app: FastAPI, days: int, stop: asyncio.Event) -> None:
+    """Purge data older than `days` once a day (and at start)."""
+    from api.privacy.retention import purge_older_than
+
+    def purge() -> None:
+        with app.state.session_factory() as session:
+            purge_older_than(session, days)
+
+    while not stop.is_set():
+        try:
+            await run_in_threadpool(purge)
+        except Exception:  # noqa: BLE001 - the next run retries
+            log.exception("privacy.retention.failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=24 * 3600)

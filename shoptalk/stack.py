@@ -86,6 +86,7 @@ class Stack:
             "TRACKER_URL": tracker,
             "LOCK_STORE_TYPE": os.environ.get("LOCK_STORE_TYPE", "in_memory"),
             "LOCK_STORE_URL": os.environ.get("LOCK_STORE_URL", ""),
+            "RASA_TOKEN": c.rasa_token,  # the ShopTalk channel's tracker-delete route checks it
         }
         api_env = {
             **base,

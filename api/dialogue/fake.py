@@ -43,6 +43,14 @@ class FakeDialogueEngine:
         nlu = NluResult(intent="nlu_fallback", confidence=0.2)
         return BotTurn(messages=[BotMessage(text="Sorry, I didn't get that.")], nlu=nlu)
 
+    def forget(self, conversation_id: str) -> bool:
+        """Forget the calls made for a conversation (the fake's 'tracker')."""
+        if self.down:
+            raise DialogueUnavailable("fake engine is down")
+        before = len(self.calls)
+        self.calls = [c for c in self.calls if c["conversation_id"] != conversation_id]
+        return len(self.calls) < before
+
     def ready(self) -> bool:
         """Return False while the fake is 'down'."""
         return not self.down

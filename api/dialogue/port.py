@@ -53,3 +53,11 @@ class DialogueEngine(Protocol):
     def ready(self) -> bool:
         """Return True when the engine answers health checks."""
         ...
+
+    def forget(self, conversation_id: str) -> bool:
+        """Delete what the engine stored about a conversation (its tracker); True if it did.
+
+        Raises:
+            DialogueUnavailable: the engine could not be reached.
+        """
+        ...

@@ -111,6 +111,19 @@ class RasaDialogueEngine:
         except (httpx.HTTPError, ValueError):
             return False
 
+    def forget(self, conversation_id: str) -> bool:
+        """Delete the conversation's tracker through the ShopTalk channel's token-protected route."""
+        try:
+            r = self._client.delete(
+                f"{self.base_url}/webhooks/shoptalk/conversations/{conversation_id}",
+                headers={"authorization": f"Bearer {self.token}"},
+            )
+            r.raise_for_status()
+            return bool(r.json().get("deleted"))
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("dialogue.rasa.forget_failed error=%s", type(exc).__name__)
+            raise DialogueUnavailable(type(exc).__name__) from exc
+
     def close(self) -> None:
         """Close the HTTP client."""
         self._client.close()

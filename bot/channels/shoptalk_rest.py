@@ -6,6 +6,8 @@ the NLU understood: `{"messages": [...], "nlu": {intent, intent_ranking, entitie
 purchase_intent, ...}}`. The API no longer has to fetch the tracker after every turn.
 """
 
+import hmac
+import os
 from typing import Any, Awaitable, Callable, Dict, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -54,4 +56,30 @@ class ShopTalkInput(InputChannel):
             nlu = {k: parse_data.get(k) for k in NLU_KEYS if k in parse_data}
             return response.json({"messages": collector.messages, "nlu": nlu})
 
+        @hook.route("/conversations/<conversation_id>", methods=["DELETE"])
+        async def forget(request: Request, conversation_id: Text) -> HTTPResponse:
+            """Delete a conversation's tracker (data-rights delete); needs the Rasa token."""
+            token = os.environ.get("RASA_TOKEN", "")
+            given = request.headers.get("authorization", "").removeprefix("Bearer ")
+            if not token or not hmac.compare_digest(given, token):
+                return response.json({"error": "the Rasa token is required"}, status=401)
+            store = request.app.ctx.agent.tracker_store
+            deleted = forget_tracker(store, conversation_id)
+            return response.json({"conversation_id": conversation_id, "deleted": deleted})
+
         return hook
+
+
+def forget_tracker(store: Any, conversation_id: Text) -> bool:
+    """Remove every stored event of a conversation from Rasa's tracker store."""
+    inner = getattr(store, "_tracker_store", None) or getattr(store, "tracker_store", None) or store
+    if hasattr(inner, "session_scope") and hasattr(inner, "SQLEvent"):  # SQLTrackerStore
+        with inner.session_scope() as session:
+            session.query(inner.SQLEvent).filter(inner.SQLEvent.sender_id == conversation_id).delete()
+            session.commit()
+        return True
+    if hasattr(inner, "store") and isinstance(inner.store, dict):  # InMemoryTrackerStore
+        return inner.store.pop(conversation_id, None) is not None
+    if hasattr(inner, "red"):  # RedisTrackerStore
+        return bool(inner.red.delete(inner.key_prefix + conversation_id))
+    return False

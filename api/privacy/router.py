@@ -1,0 +1,53 @@
+"""Data-rights and retention endpoints (admin token)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AdminDep, SessionDep
+from api.dialogue.port import DialogueUnavailable
+from api.errors import DomainError
+from api.privacy.retention import purge_older_than
+from api.privacy.rights import delete_shopper, export_shopper
+
+router = APIRouter(prefix="/v1/admin", tags=["admin: data rights"], dependencies=[AdminDep])
+
+
+@router.get("/shoppers/{key}/export")
+def export(key: str, session: SessionDep) -> dict[str, Any]:
+    """Everything stored about a shopper (a session id or customer id; linked sessions included)."""
+    return export_shopper(session, key)
+
+
+@router.delete("/shoppers/{key}")
+async def erase(key: str, request: Request) -> dict[str, Any]:
+    """Delete everything about a shopper, including the Rasa trackers of their conversations."""
+
+    def _delete() -> dict[str, Any]:
+        with request.app.state.session_factory() as session:
+            return delete_shopper(session, key)
+
+    report = await run_in_threadpool(_delete)
+    forgotten, failed = 0, []
+    for conversation_id in report["conversation_ids"]:
+        try:
+            forgotten += bool(await run_in_threadpool(request.app.state.dialogue.forget, conversation_id))
+        except DialogueUnavailable:
+            failed.append(conversation_id)
+    report["deleted"]["rasa_trackers"] = forgotten
+    report["rasa_trackers_not_reached"] = failed
+    return report
+
+
+@router.post("/retention/run")
+def run_retention(
+    session: SessionDep, request: Request, days: Annotated[int | None, Query(ge=1, le=36500)] = None
+) -> dict[str, int]:
+    """Delete data older than `days` (default: RETENTION_DAYS)."""
+    days = days or request.app.state.settings.retention_days
+    if not days:
+        raise DomainError("give days, or set RETENTION_DAYS")
+    return purge_older_than(session, days)
