@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     )
     retention_days: int | None = Field(default=None, ge=1, description="Delete data older than this; daily job")
     pii_extra_patterns: list[str] = Field(default_factory=list, description="More regexes to mask as [redacted]")
+    worker_threads: int = Field(default=200, ge=8, le=2000, description="Threads for blocking work (chat turns)")
     max_message_bytes: int = Field(default=4096, ge=64)
     product_url_template: str = Field(
         default="/shop/products/{product_id}", description="Link of a product card; {product_id} is replaced"

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
@@ -54,6 +55,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level, settings.log_json)
+        # A chat turn holds a worker thread while Rasa answers, and Rasa's actions call back
+        # into this API: with anyio's default 40 threads, 40 concurrent turns would starve
+        # those callbacks until timeouts. Size the pool for the concurrency we serve.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         if settings.auto_migrate:
             from api.migrate import upgrade
 

@@ -385,7 +385,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sections", default="banking77,clinc150,crossval,latency")
     parser.add_argument("--systems", default="ours,diet,frozen_lr")
-    parser.add_argument("--epochs", type=int, default=8, help="our component's epochs")
+    parser.add_argument("--epochs", type=int, default=6, help="our component's epochs")
     parser.add_argument("--diet-epochs", type=int, default=100, help="DIET epochs (rasa init's default: 100)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--latency-messages", type=int, default=300)

@@ -203,7 +203,7 @@ class Trainer:
         if args.class_weighting:
             raw = torch.tensor([1.0 / np.sqrt(max(counts.get(i, 1), 1)) for i in intents], dtype=torch.float32)
             weights = raw / raw.mean()
-        intent_loss = nn.CrossEntropyLoss(weight=weights)
+        intent_loss = nn.CrossEntropyLoss(weight=weights, label_smoothing=args.label_smoothing)
         tag_loss = nn.CrossEntropyLoss(ignore_index=IGNORE)
 
         if args.linear_probe:

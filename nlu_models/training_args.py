@@ -34,6 +34,8 @@ class TrainingArguments:
             sentence vectors (LP-FT, Kumar et al. 2022): fine-tuning then starts from a
             good head instead of a random one, which distorts the pretrained features less.
         linear_probe_steps: Full-batch optimisation steps of that linear probe.
+        label_smoothing: Intent-loss label smoothing (0 = none); softer targets generalise
+            better on fine-grained intents, and temperature scaling re-calibrates afterwards.
         length_buckets: Group examples of similar length into a batch (batch order stays
             shuffled), so short messages are not padded to the longest one; faster on CPU.
     """
@@ -58,6 +60,7 @@ class TrainingArguments:
     linear_probe: bool = True
     linear_probe_steps: int = 300
     length_buckets: bool = True
+    label_smoothing: float = 0.1
 
     @classmethod
     def from_dict(cls, values: Dict[str, Any]) -> "TrainingArguments":
