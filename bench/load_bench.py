@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import sqlite3
 import statistics
@@ -30,13 +29,11 @@ import httpx
 import numpy as np
 import websockets
 
-from api.config import Settings
 from bench.common import RESULTS, machine, table, write_results
-from shoptalk.ingest_cmd import ingest
-from shoptalk.paths import DEFAULT_VAR, DEMO_CATALOG
-from shoptalk.stack import Stack, StackConfig
+from shoptalk.paths import DEFAULT_VAR
+from shoptalk.stack import Stack
+from shoptalk.throwaway import throwaway_config
 from shoptalk.train import train
-from tests.support.net import free_port
 
 SCRIPT = [
     "hi",
@@ -180,19 +177,7 @@ def main() -> None:
     model = train(DEFAULT_VAR / "rasa-models")
     with tempfile.TemporaryDirectory(prefix="shoptalk-load-") as tmp:
         var = Path(tmp)
-        shared = DEFAULT_VAR / "models"
-        shared.mkdir(parents=True, exist_ok=True)
-        os.symlink(shared, var / "models")
-        ingest(Settings(var_dir=var), DEMO_CATALOG, None, if_needed=False)
-        config = StackConfig(
-            var_dir=var,
-            model=model,
-            rasa_token=TOKEN,
-            api_port=free_port(),
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            extra_env={"LOG_LEVEL": "WARNING"},
-        )
+        config = throwaway_config(var, model, TOKEN, extra_env={"LOG_LEVEL": "WARNING"})
         stack = Stack(config)
         stack.start(timeout_s=300)
         results: dict[str, Any] = {"machine": machine(), "seconds": ns.seconds, "script": SCRIPT}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -42,6 +43,16 @@ def conversation_turns(session: Session, conversation_id: str, limit: int = 20) 
         }
         for m in reversed(rows)
     ]
+
+
+@dataclass
+class _Context:
+    """What the cards and their reasons are built from."""
+
+    payloads: dict[str, dict[str, Any]]
+    history: HistoryScores
+    chat_reason: dict[str, str]
+    cold_start: bool
 
 
 class Recommender:
@@ -106,10 +117,8 @@ class Recommender:
         items = self._select(ranked, payloads, history, request.limit)
         if len(items) < request.limit and (cold_start or not items):
             items += self._popular_fill(items, request.limit, history)
-        out = [
-            self._card(item, score, sources, payloads, history, neighbours, chat_reason, cold_start)
-            for item, score, sources in items
-        ]
+        ctx = _Context(payloads, history, chat_reason, cold_start)
+        out = [self._card(item, score, sources, ctx) for item, score, sources in items]
         log.info("recs.served n=%d cold_start=%s behaviour=%d chat=%d", len(out), cold_start, len(behaviour), len(chat))
         return RecommendationsOut(
             items=out, cold_start=cold_start, query=need.query, constraints=flt.describe() if constrained else []
@@ -162,18 +171,8 @@ class Recommender:
                 out.append((hit.product_id, 0.0, ("popular",)))
         return out[: limit - len(have)]
 
-    def _card(
-        self,
-        item: str,
-        score: float,
-        sources: tuple[str, ...],
-        payloads: dict[str, dict[str, Any]],
-        history: HistoryScores,
-        neighbours: dict[str, float],
-        chat_reason: dict[str, str],
-        cold_start: bool,
-    ) -> RecommendedProduct:
-        payload = payloads.get(item) or (self.searcher.index.get([item]) or [{}])[0]
+    def _card(self, item: str, score: float, sources: tuple[str, ...], ctx: _Context) -> RecommendedProduct:
+        payload = ctx.payloads.get(item) or (self.searcher.index.get([item]) or [{}])[0]
         return RecommendedProduct(
             product_id=item,
             title=str(payload.get("title", item)),
@@ -183,29 +182,20 @@ class Recommender:
             category_path=str(payload.get("category_path", "")),
             image_url=str(payload.get("image_url", "")),
             score=round(score, 6),
-            reason=self._reason(item, sources, payloads, history, neighbours, chat_reason, cold_start),
+            reason=self._reason(item, sources, ctx),
             sources=list(sources) or ["popular"],
         )
 
-    def _reason(
-        self,
-        item: str,
-        sources: tuple[str, ...],
-        payloads: dict[str, dict[str, Any]],
-        history: HistoryScores,
-        neighbours: dict[str, float],
-        chat_reason: dict[str, str],
-        cold_start: bool,
-    ) -> str:
+    def _reason(self, item: str, sources: tuple[str, ...], ctx: _Context) -> str:
         parts = []
-        if item in chat_reason:
-            parts.append(chat_reason[item])
-        if item in history.scores:
+        if item in ctx.chat_reason:
+            parts.append(ctx.chat_reason[item])
+        if item in ctx.history.scores:
             parts.append("you looked at this recently")
-        elif "behaviour" in sources and not cold_start and history.last_viewed:
-            seen = self.searcher.index.get(history.last_viewed[:1])
+        elif "behaviour" in sources and not ctx.cold_start and ctx.history.last_viewed:
+            seen = self.searcher.index.get(ctx.history.last_viewed[:1])
             title = str(seen[0].get("title", "")) if seen else ""
             parts.append(f"because you looked at {title[:50]}" if title else "shoppers like you viewed this")
-        if cold_start or sources == ("popular",):
+        if ctx.cold_start or sources == ("popular",):
             parts.append("popular with shoppers")
         return "; ".join(parts) or "you may like this"

@@ -7,7 +7,7 @@
 - action_compare_products: "compare the first and the third" puts two shown products side by side.
 """
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -42,6 +42,15 @@ def product_card(item: Dict[str, Any]) -> Dict[str, Any]:
         "brand": item.get("brand", ""),
         "reason": item.get("reason", ""),
     }
+
+
+async def _text_and_shown(tracker: Tracker) -> Tuple[str, List[Dict[str, Any]]]:
+    """Return the shopper's text and the products shown last in this conversation."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    try:
+        return text, last_shown(await conversation_messages(tracker.sender_id))
+    except ApiUnavailable:
+        return text, []
 
 
 def _metadata(tracker: Tracker) -> Dict[str, Any]:
@@ -109,11 +118,7 @@ class ActionProductInfo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        text = (tracker.latest_message or {}).get("text") or ""
-        try:
-            shown = last_shown(await conversation_messages(tracker.sender_id))
-        except ApiUnavailable:
-            shown = []
+        text, shown = await _text_and_shown(tracker)
         chosen = referenced(text, shown)[:1] or (shown[:1] if len(shown) == 1 else [])
         if not chosen:
             dispatcher.utter_message(response="utter_product_info")
@@ -140,11 +145,7 @@ class ActionCompareProducts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        text = (tracker.latest_message or {}).get("text") or ""
-        try:
-            shown = last_shown(await conversation_messages(tracker.sender_id))
-        except ApiUnavailable:
-            shown = []
+        text, shown = await _text_and_shown(tracker)
         chosen = referenced(text, shown)
         if len(chosen) < 2:
             chosen = shown[:2] if len(shown) >= 2 else []

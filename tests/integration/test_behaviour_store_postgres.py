@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.behaviour.models import BehaviourEvent
@@ -13,31 +11,11 @@ from api.behaviour.service import ingest
 from api.conversations.models import PurchaseIntentSnapshot
 from api.dialogue.fake import FakeDialogueEngine
 from api.dialogue.service import handle_turn
-from api.migrate import upgrade
 from api.recommendations.schemas import RecommendationsIn
 from api.recommendations.service import Recommender
 from tests.unit.conftest import make_searcher
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def pg_engine(postgres_url: str):  # type: ignore[no-untyped-def]
-    upgrade(postgres_url)
-    engine = create_engine(postgres_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(pg_engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
-    connection = pg_engine.connect()
-    outer = connection.begin()
-    db = Session(bind=connection, join_transaction_mode="create_savepoint")
-    yield db
-    db.close()
-    outer.rollback()
-    connection.close()
 
 
 def _event(i: int, kind: str = "view", product: str = "watch-1", sid: str = "pg-s1") -> dict:

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Message
 from api.dialogue.fake import FakeDialogueEngine
 from api.dialogue.service import handle_turn
 from api.errors import InvalidMessage
-from api.migrate import upgrade
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def pg_engine(postgres_url: str):  # type: ignore[no-untyped-def]
-    upgrade(postgres_url)
-    engine = create_engine(postgres_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(pg_engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
-    """A session whose commits land in a savepoint of an outer, rolled-back transaction."""
-    connection = pg_engine.connect()
-    outer = connection.begin()
-    db = Session(bind=connection, join_transaction_mode="create_savepoint")
-    yield db
-    db.close()
-    outer.rollback()
-    connection.close()
 
 
 def _turn(session: Session, engine: FakeDialogueEngine, text: str, sender: str = "pg-shopper"):  # type: ignore[no-untyped-def]
