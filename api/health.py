@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import func, select, text
 
 router = APIRouter(tags=["health"])
 
@@ -34,3 +34,19 @@ def readyz(request: Request) -> JSONResponse:
     checks["dialogue"] = bool(state.dialogue.ready())
     ready = all(checks.values())
     return JSONResponse(status_code=200 if ready else 503, content={"ready": ready, "checks": checks})
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    """Prometheus metrics (turn latency, NLU confidence, fallbacks, handoffs, webhooks, queue depth)."""
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    from api.integrations.models import Delivery
+    from api.observability.metrics import OUTBOX_PENDING, REGISTRY
+
+    try:
+        with request.app.state.session_factory() as session:
+            OUTBOX_PENDING.set(session.scalar(select(func.count(Delivery.id)).where(Delivery.status == "pending")) or 0)
+    except Exception:  # noqa: BLE001 - metrics must answer even when the database does not
+        pass
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

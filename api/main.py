@@ -33,6 +33,7 @@ from api.integrations.dispatcher import Dispatcher, RetryPolicy
 from api.integrations.inbound_router import router as inbound_router
 from api.integrations.secrets_box import SecretBox
 from api.logging_setup import configure_logging
+from api.observability.middleware import install as install_observability
 from api.orders.router import router as orders_router
 from api.privacy.masking import masker_from
 from api.privacy.router import router as privacy_router
@@ -121,6 +122,7 @@ def create_app(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
         )
     install_error_handlers(app)
+    install_observability(app)
     app.mount("/socket.io", build_socketio_app(app, settings.cors_origins or "*"))
     app.include_router(health.router)
     app.include_router(rest_router)

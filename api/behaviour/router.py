@@ -10,6 +10,7 @@ from api.behaviour import service
 from api.behaviour.schemas import EventsOut
 from api.deps import SessionDep
 from api.errors import DomainError
+from api.observability.metrics import EVENTS
 
 router = APIRouter(prefix="/v1", tags=["behaviour"])
 
@@ -43,4 +44,8 @@ def post_events(
         items = body
     if not isinstance(items, list):
         raise DomainError('body must be an event object, a list of events, or {"events": [...]}')
-    return service.ingest(session, items)
+    result = service.ingest(session, items)
+    EVENTS.labels("stored").inc(result.accepted)
+    EVENTS.labels("duplicate").inc(result.duplicates)
+    EVENTS.labels("rejected").inc(len(result.rejected))
+    return result

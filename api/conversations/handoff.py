@@ -12,6 +12,7 @@ from api.db import utcnow
 from api.dialogue.port import BotMessage
 from api.errors import DomainError
 from api.integrations.outbox import emit
+from api.observability.metrics import HANDOFFS
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def request_handoff(session: Session, conversation: Conversation, reason: str) -
     if conversation.status in ("waiting_for_agent", "agent"):
         return
     conversation.status = "waiting_for_agent"
+    HANDOFFS.labels(reason).inc()
     emit(
         session,
         "handoff.requested",

@@ -19,6 +19,7 @@ from api.db import utcnow
 from api.dialogue.port import BotMessage, DialogueEngine, DialogueUnavailable, NluResult
 from api.errors import InvalidMessage, MessageTooLarge
 from api.integrations.outbox import emit
+from api.observability.metrics import FALLBACKS, NLU_CONFIDENCE, TURN_SECONDS
 from api.privacy.masking import Masker
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ CHECKOUT_NUDGE = BotMessage(
     ],
 )
 HANDOFF_INTENTS = {"contact_human_agent"}
+FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
 CHECKOUT_INTENTS = {"checkout_help", "place_order", "check_payment_methods"}
 AGENT_HOLD_REPLY = "A member of our team has this conversation and will reply here shortly."
 
@@ -96,6 +98,11 @@ def handle_turn(
         replies, nlu, status = [BotMessage(text=UNAVAILABLE_REPLY)], None, "dialogue_unavailable"
         log.warning("dialogue.turn.degraded conversation=%s", conversation.id)
     latency_ms = (time.perf_counter() - started) * 1000
+    TURN_SECONDS.labels(channel, status).observe(latency_ms / 1000)
+    if nlu is not None and nlu.confidence is not None:
+        NLU_CONFIDENCE.observe(nlu.confidence)
+    if nlu is not None and nlu.intent in FALLBACK_INTENTS:
+        FALLBACKS.inc()
     conversations.annotate(message=inbound, nlu=nlu, status=status, latency_ms=latency_ms)
     if nlu is not None and nlu.intent in HANDOFF_INTENTS:
         request_handoff(session, conversation, reason="shopper asked for a human")

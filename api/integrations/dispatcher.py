@@ -26,6 +26,7 @@ from api.integrations.models import Channel, Delivery, DeliveryAttempt, OutboxEv
 from api.integrations.outbox import event_body
 from api.integrations.secrets_box import SecretBox
 from api.integrations.signing import DELIVERY_HEADER, EVENT_HEADER, signed_headers
+from api.observability.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
 
@@ -146,12 +147,15 @@ class Dispatcher:
                 )
             )
             if error is None:
+                DELIVERIES.labels("delivered").inc()
                 d.status, d.delivered_at = "delivered", utcnow()
                 self.delivered += 1
             elif d.attempts >= self.policy.max_attempts:
+                DELIVERIES.labels("dead").inc()
                 d.status = "dead"
                 log.warning("integrations.delivery.dead delivery=%s attempts=%d error=%s", d.id, d.attempts, error)
             else:
+                DELIVERIES.labels("retry").inc()
                 d.next_attempt_at = utcnow() + timedelta(seconds=self.policy.delay(d.attempts, self.rng))
                 log.info("integrations.delivery.retry delivery=%s attempt=%d error=%s", d.id, d.attempts, error)
             session.commit()
