@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     )
     retention_days: int | None = Field(default=None, ge=1, description="Delete data older than this; daily job")
     pii_extra_patterns: list[str] = Field(default_factory=list, description="More regexes to mask as [redacted]")
+    rate_limit_chat_per_shopper: int = Field(default=30, ge=0, description="Messages a minute per shopper (0: off)")
+    rate_limit_chat_per_ip: int = Field(default=300, ge=0, description="Messages a minute per client IP (0: off)")
+    rate_limit_events_per_ip: int = Field(default=600, ge=0, description="Event requests a minute per IP (0: off)")
+    trust_forwarded_for: bool = Field(default=False, description="Take the client IP from X-Forwarded-For")
     worker_threads: int = Field(default=200, ge=8, le=2000, description="Threads for blocking work (chat turns)")
     max_message_bytes: int = Field(default=4096, ge=64)
     product_url_template: str = Field(

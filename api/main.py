@@ -32,6 +32,7 @@ from api.integrations.chatwoot import router as chatwoot_router
 from api.integrations.dispatcher import Dispatcher, RetryPolicy
 from api.integrations.inbound_router import router as inbound_router
 from api.integrations.secrets_box import SecretBox
+from api.limits import Limits
 from api.logging_setup import configure_logging
 from api.observability.middleware import install as install_observability
 from api.orders.router import router as orders_router
@@ -83,6 +84,9 @@ def create_app(
 
         app.state.recommender = Recommender(app.state.searcher)
         app.state.hub = LocalHub()
+        app.state.limits = Limits(
+            settings.rate_limit_chat_per_shopper, settings.rate_limit_chat_per_ip, settings.rate_limit_events_per_ip
+        )
         app.state.masker = masker_from(settings.pii_mask_kinds, settings.pii_extra_patterns)
         app.state.secret_box = SecretBox(settings.secret_key)
         stop_dispatch = asyncio.Event()

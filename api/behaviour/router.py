@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Depends
 
 from api.behaviour import service
 from api.behaviour.schemas import EventsOut
 from api.deps import SessionDep
 from api.errors import DomainError
+from api.limits import limit_events_ip
 from api.observability.metrics import EVENTS
 
 router = APIRouter(prefix="/v1", tags=["behaviour"])
@@ -25,7 +26,7 @@ EXAMPLE = {
 }
 
 
-@router.post("/events", response_model=EventsOut, status_code=200)
+@router.post("/events", response_model=EventsOut, status_code=200, dependencies=[Depends(limit_events_ip)])
 def post_events(
     session: SessionDep,
     body: Any = Body(..., openapi_examples={"one": {"value": EXAMPLE}, "batch": {"value": {"events": [EXAMPLE]}}}),

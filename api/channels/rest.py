@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
 from api.conversations import service as conversations
 from api.conversations.schemas import (
@@ -16,13 +16,15 @@ from api.conversations.schemas import (
 )
 from api.deps import DialogueDep, SessionDep, SettingsDep
 from api.dialogue.service import handle_turn
+from api.limits import limit_chat_ip
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 
 
-@router.post("/chat", response_model=ChatOut)
+@router.post("/chat", response_model=ChatOut, dependencies=[Depends(limit_chat_ip)])
 def chat(body: ChatIn, session: SessionDep, engine: DialogueDep, settings: SettingsDep, request: Request) -> ChatOut:
     """Send a shopper message to the bot and return this turn's stored messages."""
+    request.app.state.limits.chat_shopper.check(body.sender, "messages from this shopper")
     conversation, messages = handle_turn(
         session=session,
         engine=engine,

@@ -152,6 +152,7 @@ async def websocket_channel(websocket: WebSocket) -> None:
                         raise ProtocolError("'after_seq' must be a non-negative integer")
                     await send(await run_in_threadpool(_history, app, conversation_id, after))
                 elif kind == "message":
+                    app.state.limits.chat_shopper.check(session_id, "messages from this shopper")
                     await send({"type": "typing", "on": True})
                     try:
                         conv_id, messages, intent = await run_in_threadpool(_turn, app, session_id, frame)

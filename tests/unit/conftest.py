@@ -35,7 +35,14 @@ def engine() -> FakeDialogueEngine:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Return test settings with state in a temp folder."""
-    return Settings(shoptalk_env="test", var_dir=tmp_path, encoder="hashing")
+    return Settings(
+        shoptalk_env="test",
+        var_dir=tmp_path,
+        encoder="hashing",
+        rate_limit_chat_per_shopper=0,  # tests/unit/test_rate_limits.py turns them on
+        rate_limit_chat_per_ip=0,
+        rate_limit_events_per_ip=0,
+    )
 
 
 @pytest.fixture
