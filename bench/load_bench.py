@@ -178,7 +178,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="shoptalk-load-") as tmp:
         var = Path(tmp)
         # Capacity is measured, so the abuse limits (all shoppers come from 127.0.0.1) are off.
-        limits_off = {"RATE_LIMIT_CHAT_PER_SHOPPER": "0", "RATE_LIMIT_CHAT_PER_IP": "0", "RATE_LIMIT_EVENTS_PER_IP": "0"}
+        limits_off = {
+            "RATE_LIMIT_CHAT_PER_SHOPPER": "0",
+            "RATE_LIMIT_CHAT_PER_IP": "0",
+            "RATE_LIMIT_EVENTS_PER_IP": "0",
+        }
         config = throwaway_config(var, model, TOKEN, extra_env={"LOG_LEVEL": "WARNING", **limits_off})
         stack = Stack(config)
         stack.start(timeout_s=300)
