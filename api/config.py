@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     rate_limit_chat_per_ip: int = Field(default=300, ge=0, description="Messages a minute per client IP (0: off)")
     rate_limit_events_per_ip: int = Field(default=600, ge=0, description="Event requests a minute per IP (0: off)")
     trust_forwarded_for: bool = Field(default=False, description="Take the client IP from X-Forwarded-For")
+    turn_recovery_after_s: float = Field(
+        default=60.0, gt=0, description="A turn unfinished this long after its message arrived was interrupted"
+    )
     worker_threads: int = Field(default=200, ge=8, le=2000, description="Threads for blocking work (chat turns)")
     max_message_bytes: int = Field(default=4096, ge=64)
     product_url_template: str = Field(

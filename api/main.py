@@ -99,6 +99,7 @@ def create_app(
         )
         app.state.dispatcher = dispatcher
         dispatch_task = asyncio.create_task(dispatcher.run(stop_dispatch)) if settings.webhook_dispatcher else None
+        recovery_task = asyncio.create_task(_recovery_loop(app, stop_dispatch))
         retention_task = (
             asyncio.create_task(_retention_loop(app, settings.retention_days, stop_dispatch))
             if settings.retention_days
@@ -111,6 +112,7 @@ def create_app(
             await dispatch_task
         if retention_task is not None:
             await retention_task
+        await recovery_task
         if searcher is None:
             app.state.searcher.index.close()
         engine.dispose()
@@ -163,3 +165,21 @@ async def _retention_loop(app: FastAPI, days: int, stop: asyncio.Event) -> None:
             log.exception("privacy.retention.failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=24 * 3600)
+
+
+async def _recovery_loop(app: FastAPI, stop: asyncio.Event) -> None:
+    """Answer turns a crashed process left unfinished: at start, then every minute."""
+    from api.dialogue.recovery import recover_interrupted
+
+    def recover() -> None:
+        with app.state.session_factory() as session:
+            for conversation_id, _ in recover_interrupted(session, app.state.settings.turn_recovery_after_s):
+                app.state.hub.publish(conversation_id, {"type": "history_changed"})
+
+    while not stop.is_set():
+        try:
+            await run_in_threadpool(recover)
+        except Exception:  # noqa: BLE001 - the next round retries
+            log.exception("dialogue.recovery.failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=60)

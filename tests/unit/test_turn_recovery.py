@@ -1,0 +1,41 @@
+"""A turn interrupted by a crash gets an apology after restart; nothing is dropped."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.config import Settings
+from api.conversations import service as conversations
+from api.conversations.models import Message
+from api.dialogue.fake import FakeDialogueEngine
+from api.dialogue.recovery import INTERRUPTED_REPLY
+from api.main import create_app
+from tests.unit.conftest import make_searcher
+
+
+def test_a_message_left_unanswered_by_a_dead_process_is_answered_at_restart(settings: Settings) -> None:
+    settings = settings.model_copy(update={"turn_recovery_after_s": 0.01})
+    app = create_app(settings, dialogue=FakeDialogueEngine(), searcher=make_searcher())
+    # The first process stores a message, then "dies" before asking the bot.
+    with TestClient(app), app.state.session_factory() as session:
+        shopper = conversations.get_or_create_shopper(session=session, external_id="crash-1")
+        conversation = conversations.open_conversation(session=session, shopper=shopper, channel="rest")
+        conversations.add_shopper_message(session=session, conversation=conversation, text="where is my order?")
+        session.commit()
+        conversation_id = conversation.id
+    time.sleep(0.05)
+    restarted = create_app(settings, dialogue=FakeDialogueEngine(), searcher=make_searcher())
+    with TestClient(restarted) as client:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            messages = client.get(f"/v1/conversations/{conversation_id}/messages").json()
+            if len(messages) == 2:
+                break
+            time.sleep(0.05)
+        assert [m["author"] for m in messages] == ["shopper", "bot"]
+        assert messages[0]["status"] == "interrupted" and messages[1]["text"] == INTERRUPTED_REPLY
+        with restarted.state.session_factory() as session:
+            assert session.scalar(select(Message).where(Message.status == "received")) is None
