@@ -48,5 +48,6 @@ class RecommendationsOut(BaseModel):
 
     items: list[RecommendedProduct]
     cold_start: bool
+    degraded: bool = Field(default=False, description="The product index was unavailable: popular items only")
     query: str = ""
     constraints: list[str] = Field(default_factory=list)

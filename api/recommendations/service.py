@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +25,7 @@ from retrieval.search import ProductSearcher
 log = logging.getLogger(__name__)
 CHAT_CANDIDATES = 50
 BEHAVIOUR_CANDIDATES = 100
+SEEN_PAYLOADS = 5000
 PER_CATEGORY = 2  # diversity: at most this many of one category in a row of results
 
 
@@ -61,6 +62,21 @@ class Recommender:
     def __init__(self, searcher: ProductSearcher, cooccurrence: CoOccurrenceModel | None = None) -> None:
         self.searcher = searcher
         self.cooccurrence = cooccurrence or CoOccurrenceModel()
+        self._seen: OrderedDict[str, dict[str, Any]] = OrderedDict()  # payloads served lately (index outages)
+
+    def _payloads(self, ids: Sequence[str]) -> tuple[dict[str, dict[str, Any]], bool]:
+        """Return payloads by id and whether the index answered; falls back to those served lately."""
+        try:
+            found = {p["product_id"]: p for p in self.searcher.index.get(list(ids))}
+        except Exception as exc:  # noqa: BLE001 - any index failure degrades to what we remember
+            log.warning("recs.index_unavailable error=%s", type(exc).__name__)
+            return {i: self._seen[i] for i in ids if i in self._seen}, False
+        for pid, payload in found.items():
+            self._seen[pid] = payload
+            self._seen.move_to_end(pid)
+        while len(self._seen) > SEEN_PAYLOADS:
+            self._seen.popitem(last=False)
+        return found, True
 
     def recommend(self, session: Session, request: RecommendationsIn) -> RecommendationsOut:
         """Return up to request.limit in-stock products, each with a reason."""
@@ -89,11 +105,16 @@ class Recommender:
         chat: dict[str, float] = {}
         chat_reason: dict[str, str] = {}
         flt = need.product_filter()
+        index_up = True
         if need.query or need.has_constraints():
-            result = self.searcher.search(need.query, flt, limit=CHAT_CANDIDATES)
+            try:
+                hits = self.searcher.search(need.query, flt, limit=CHAT_CANDIDATES).hits
+            except Exception as exc:  # noqa: BLE001 - the index is down: behaviour and popular items only
+                log.warning("recs.search_unavailable error=%s", type(exc).__name__)
+                hits, index_up = [], False
             asked = need_label(need.query)
             label = ", ".join(x for x in (asked, *flt.describe()[:2]) if x and x != "in stock")
-            for rank, hit in enumerate(result.hits):
+            for rank, hit in enumerate(hits):
                 chat[hit.product_id] = 1.0 / (1 + rank)
                 chat_reason[hit.product_id] = f"matches '{label[:60]}'"
         cold_start = not behaviour and not chat
@@ -101,8 +122,12 @@ class Recommender:
             popular = model.popularity.scores([], BEHAVIOUR_CANDIDATES)
             behaviour = {k: float(v) for k, v in popular.items()}
 
+        if not index_up:  # popular items fill in for what search would have found
+            popular = model.popularity.scores([], BEHAVIOUR_CANDIDATES)
+            behaviour = {**{k: float(v) * 1e-6 for k, v in popular.items()}, **behaviour}
         candidates = list(dict.fromkeys([*behaviour, *chat]))
-        payloads = {p["product_id"]: p for p in self.searcher.index.get(candidates)}
+        payloads, answered = self._payloads(candidates)
+        index_up = index_up and answered
         constrained = need.has_constraints()
 
         def matches(item: str) -> bool | None:
@@ -115,13 +140,17 @@ class Recommender:
         # ("cheaper ones" than the watch they viewed) is left out, not just pushed down.
         ranked = [r for r in ranked if "chat" in r[2] or matches(r[0]) is not False]
         items = self._select(ranked, payloads, history, request.limit)
-        if len(items) < request.limit and (cold_start or not items):
-            items += self._popular_fill(items, request.limit, history)
+        if len(items) < request.limit and (cold_start or not items) and index_up:
+            items += self._popular_fill(items, request.limit, history, payloads)
         ctx = _Context(payloads, history, chat_reason, cold_start)
         out = [self._card(item, score, sources, ctx) for item, score, sources in items]
         log.info("recs.served n=%d cold_start=%s behaviour=%d chat=%d", len(out), cold_start, len(behaviour), len(chat))
         return RecommendationsOut(
-            items=out, cold_start=cold_start, query=need.query, constraints=flt.describe() if constrained else []
+            items=out,
+            cold_start=cold_start,
+            degraded=not index_up,
+            query=need.query,
+            constraints=flt.describe() if constrained else [],
         )
 
     @staticmethod
@@ -160,19 +189,28 @@ class Recommender:
         return (chosen + overflow)[:limit]
 
     def _popular_fill(
-        self, have: Sequence[tuple[str, float, tuple[str, ...]]], limit: int, history: HistoryScores
+        self,
+        have: Sequence[tuple[str, float, tuple[str, ...]]],
+        limit: int,
+        history: HistoryScores,
+        payloads: dict[str, dict[str, Any]],
     ) -> list[tuple[str, float, tuple[str, ...]]]:
         """Cold start with no stored behaviour at all: the catalog's best matches for 'popular'."""
         taken = {item for item, _, _ in have}
-        hits = self.searcher.search("", None, limit=limit * 2).hits
+        try:
+            hits = self.searcher.search("", None, limit=limit * 2).hits
+        except Exception as exc:  # noqa: BLE001 - nothing to fill with while the index is down
+            log.warning("recs.popular_unavailable error=%s", type(exc).__name__)
+            return []
         out: list[tuple[str, float, tuple[str, ...]]] = []
         for hit in hits:
             if hit.product_id not in taken and hit.product_id not in history.purchased and hit.in_stock:
                 out.append((hit.product_id, 0.0, ("popular",)))
+                payloads.setdefault(hit.product_id, {**hit.__dict__, "brand_display": hit.brand})
         return out[: limit - len(have)]
 
     def _card(self, item: str, score: float, sources: tuple[str, ...], ctx: _Context) -> RecommendedProduct:
-        payload = ctx.payloads.get(item) or (self.searcher.index.get([item]) or [{}])[0]
+        payload = ctx.payloads.get(item) or self._seen.get(item) or {}
         return RecommendedProduct(
             product_id=item,
             title=str(payload.get("title", item)),
@@ -193,8 +231,8 @@ class Recommender:
         if item in ctx.history.scores:
             parts.append("you looked at this recently")
         elif "behaviour" in sources and not ctx.cold_start and ctx.history.last_viewed:
-            seen = self.searcher.index.get(ctx.history.last_viewed[:1])
-            title = str(seen[0].get("title", "")) if seen else ""
+            seen, _ = self._payloads(ctx.history.last_viewed[:1])
+            title = str(next(iter(seen.values()), {}).get("title", ""))
             parts.append(f"because you looked at {title[:50]}" if title else "shoppers like you viewed this")
         if ctx.cold_start or sources == ("popular",):
             parts.append("popular with shoppers")

@@ -90,6 +90,8 @@ class ActionSearchProducts(Action):
         if result.get("constraints"):
             intro = f"Here is what I found ({', '.join(c for c in result['constraints'] if c != 'in stock')}):"
             intro = intro.replace(" ()", "")
+        if result.get("degraded"):
+            intro = "Our catalog search is briefly unavailable, but here are some popular picks:"
         dispatcher.utter_message(
             text=intro, buttons=QUICK_REPLIES, json_message={"products": [product_card(i) for i in items]}
         )

@@ -126,3 +126,18 @@ def test_reason_lines_quote_the_gist_of_the_request() -> None:
     assert need_label("do you have blue mugs?") == "blue mugs"
     assert need_label("Can you recommend a gift for my dad?") == "gift for my dad"
     assert need_label("sneakers") == "sneakers"
+
+
+def test_an_unavailable_index_degrades_to_popular_items_seen_before(client: TestClient) -> None:
+    _events(client, ("other", "view", "watch-1"), ("other", "view", "mug-1"), ("s1", "view", "watch-1"))
+    assert _recommend(client, query="running shoes")["items"]  # served once: payloads remembered
+    index = client.app.state.searcher.index  # type: ignore[attr-defined]
+
+    def down(*_: object, **__: object) -> None:
+        raise ConnectionError("qdrant is down")
+
+    index.search, index.get = down, down
+    body = _recommend(client, query="running shoes")
+    assert body["degraded"] is True
+    assert body["items"], "popular and remembered items still come back"
+    assert all(i["title"] for i in body["items"])
