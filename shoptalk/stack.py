@@ -146,19 +146,40 @@ class Stack:
             ),
         ]
 
+    def _spawn(self, service: Service) -> None:
+        log = (self.logs / f"{service.name}.log").open("ab")
+        service.process = subprocess.Popen(
+            service.cmd,
+            cwd=service.cwd,
+            env=service.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def service(self, name: str) -> Service:
+        """Return one service by name (actions, rasa, api)."""
+        return next(s for s in self.services if s.name == name)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one service's process group (a crash, not a shutdown)."""
+        proc = self.service(name).process
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+    def restart(self, name: str, timeout_s: float = 300.0) -> None:
+        """Start a killed service again and wait until it is ready."""
+        service = self.service(name)
+        self._spawn(service)
+        self._wait_ready(service, time.monotonic() + timeout_s)
+
     def start(self, timeout_s: float = 300.0, progress: bool = True) -> None:
         """Start every service and wait until each answers its readiness URL."""
         self.logs.mkdir(parents=True, exist_ok=True)
         for service in self.services:
-            log = (self.logs / f"{service.name}.log").open("ab")
-            service.process = subprocess.Popen(
-                service.cmd,
-                cwd=service.cwd,
-                env=service.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self._spawn(service)
         deadline = time.monotonic() + timeout_s
         for service in self.services:
             if progress:

@@ -64,6 +64,7 @@ def handle_turn(
     client_id: str | None = None,
     channel_id: str | None = None,
     masker: Masker = DEFAULT_MASKER,
+    resume_after_s: float = 15.0,
 ) -> tuple[Conversation, list[Message]]:
     """Run one shopper turn end to end and return the conversation and the turn's messages.
 
@@ -75,14 +76,19 @@ def handle_turn(
     conversation = conversations.open_conversation(
         session=session, shopper=shopper, channel=channel, channel_id=channel_id
     )
+    stored_turn = None
     if client_id is not None:
         stored_turn = conversations.find_turn(session=session, conversation=conversation, client_id=client_id)
-        if stored_turn is not None:  # a retry of a message already taken: answer it again, store nothing
-            return conversation, stored_turn
-    inbound = conversations.add_shopper_message(
-        session=session, conversation=conversation, text=text, client_id=client_id
-    )
-    session.commit()
+    if stored_turn is not None and not _interrupted(stored_turn, resume_after_s):
+        return conversation, stored_turn  # a retry of a message already taken: answer it again, store nothing
+    if stored_turn is not None:
+        inbound = stored_turn[0]  # a process died mid-turn: finish the turn it left
+        log.warning("dialogue.turn.resumed conversation=%s", conversation.id)
+    else:
+        inbound = conversations.add_shopper_message(
+            session=session, conversation=conversation, text=text, client_id=client_id
+        )
+        session.commit()
 
     if conversation.status != "bot":
         conversations.annotate(message=inbound, nlu=None, status="awaiting_agent", latency_ms=0.0)
@@ -112,6 +118,15 @@ def handle_turn(
     session.commit()
     log.info("dialogue.turn.done status=%s intent=%s latency_ms=%.0f", status, nlu.intent if nlu else None, latency_ms)
     return conversation, [inbound, *stored]
+
+
+def _interrupted(stored_turn: list[Message], resume_after_s: float) -> bool:
+    """True when a stored turn never finished (no reply, still 'received') and is old enough
+    that the process handling it must have died (longer than any engine timeout)."""
+    inbound = stored_turn[0]
+    if inbound.status != "received" or len(stored_turn) > 1:
+        return False
+    return (utcnow() - as_utc(inbound.created_at)).total_seconds() > resume_after_s
 
 
 def nudge_to_checkout(session: Session, conversation: Conversation, sender: str, nlu: NluResult) -> bool:

@@ -39,3 +39,25 @@ def test_a_message_left_unanswered_by_a_dead_process_is_answered_at_restart(sett
         assert messages[0]["status"] == "interrupted" and messages[1]["text"] == INTERRUPTED_REPLY
         with restarted.state.session_factory() as session:
             assert session.scalar(select(Message).where(Message.status == "received")) is None
+
+
+def test_a_retry_after_a_crash_finishes_the_interrupted_turn(client: TestClient) -> None:
+    app = client.app
+    with app.state.session_factory() as session:  # type: ignore[attr-defined]
+        shopper = conversations.get_or_create_shopper(session=session, external_id="crash-2")
+        conversation = conversations.open_conversation(session=session, shopper=shopper, channel="rest")
+        conversations.add_shopper_message(session=session, conversation=conversation, text="hi", client_id="m-1")
+        session.commit()
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    with app.state.session_factory() as session:  # type: ignore[attr-defined]
+        session.execute(update(Message).values(created_at=datetime.now(UTC) - timedelta(seconds=30)))
+        session.commit()
+    retry = client.post("/v1/chat", json={"sender": "crash-2", "message": "hi", "client_message_id": "m-1"}).json()
+    assert [m["author"] for m in retry["messages"]] == ["shopper", "bot"]
+    again = client.post("/v1/chat", json={"sender": "crash-2", "message": "hi", "client_message_id": "m-1"}).json()
+    assert [m["id"] for m in again["messages"]] == [m["id"] for m in retry["messages"]]
+    stored = client.get(f"/v1/conversations/{retry['conversation_id']}/messages").json()
+    assert [m["author"] for m in stored] == ["shopper", "bot"]
