@@ -115,8 +115,35 @@ def load_section(r: dict) -> str:
     )
 
 
+def soak_section(r: dict) -> str:
+    faults = ", ".join(f"{f['service']} at {f['at_s']:.0f} s (back after {f['down_s']:.0f} s)" for f in r["faults"])
+    rows = [
+        ["turns served", r["turns"]],
+        ["p50 / p95 turn latency (incl. retries)", f"{r['p50_ms']:.0f} / {r['p95_ms']:.0f} ms"],
+        ["send retries while a service was down", r["retries"]],
+        ["replies degraded (apology / polite fallback)", r["degraded_replies"]],
+        ["messages lost", r["lost"]],
+        ["messages duplicated", r["duplicated"]],
+        ["shopper messages left unanswered", r["left_unanswered"]],
+        ["memory growth after warm-up (MiB)", r["memory_growth_mib"]],
+    ]
+    return "\n\n".join(
+        [
+            table(rows, ["measure", "value"]),
+            f"{r['shoppers']} shoppers for {r['minutes']:.0f} min; killed (SIGKILL) and restarted: {faults}. "
+            f"Machine: {r['machine']}.",
+        ]
+    )
+
+
 if __name__ == "__main__":
     name = sys.argv[1] if len(sys.argv) > 1 else "retrieval"
     data = json.loads((RESULTS / f"{name}.json").read_text())
-    sections = {"retrieval": retrieval_section, "nlu": nlu_section, "recs": recs_section, "load": load_section}
+    sections = {
+        "retrieval": retrieval_section,
+        "nlu": nlu_section,
+        "recs": recs_section,
+        "load": load_section,
+        "soak": soak_section,
+    }
     print(sections[name](data))
