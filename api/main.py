@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -150,6 +150,17 @@ def create_app(
     return app
 
 
+async def _every(seconds: float, job: Callable[[], None], name: str, stop: asyncio.Event) -> None:
+    """Run a blocking job in a worker thread at start, then every `seconds`, until stop."""
+    while not stop.is_set():
+        try:
+            await run_in_threadpool(job)
+        except Exception:  # noqa: BLE001 - the next round retries
+            log.exception("%s.failed", name)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
 async def _retention_loop(app: FastAPI, days: int, stop: asyncio.Event) -> None:
     """Purge data older than `days` once a day (and at start)."""
     from api.privacy.retention import purge_older_than
@@ -158,13 +169,7 @@ async def _retention_loop(app: FastAPI, days: int, stop: asyncio.Event) -> None:
         with app.state.session_factory() as session:
             purge_older_than(session, days)
 
-    while not stop.is_set():
-        try:
-            await run_in_threadpool(purge)
-        except Exception:  # noqa: BLE001 - the next run retries
-            log.exception("privacy.retention.failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=24 * 3600)
+    await _every(24 * 3600, purge, "privacy.retention", stop)
 
 
 async def _recovery_loop(app: FastAPI, stop: asyncio.Event) -> None:
@@ -176,10 +181,4 @@ async def _recovery_loop(app: FastAPI, stop: asyncio.Event) -> None:
             for conversation_id, _ in recover_interrupted(session, app.state.settings.turn_recovery_after_s):
                 app.state.hub.publish(conversation_id, {"type": "history_changed"})
 
-    while not stop.is_set():
-        try:
-            await run_in_threadpool(recover)
-        except Exception:  # noqa: BLE001 - the next round retries
-            log.exception("dialogue.recovery.failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=60)
+    await _every(60, recover, "dialogue.recovery", stop)
