@@ -25,7 +25,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from api.recommendations.fusion import merge
+from api.behaviour.importer import TAOBAO_TYPES
+from api.recommendations.cooccurrence import TUNED, TUNED_WEIGHTS
+from api.recommendations.fusion import behaviour_scores, merge
 from api.recommendations.history import Interaction, score_history
 from api.recommendations.session_knn import Blend, ItemKNN, Popularity, SessionKNN, SessionKNNConfig
 from bench.common import DATA, RESULTS, machine, table, write_results
@@ -125,23 +127,14 @@ def taobao_users() -> tuple[dict[str, list[tuple[int, str, str]]], dict[str, str
     return users, category
 
 
-TAOBAO_TYPES = {"pv": "view", "cart": "add_to_cart", "fav": "wishlist", "buy": "purchase"}
-
-
-def behaviour_scores(model: Blend, events: Sequence[tuple[int, str, str]], n: int = 200) -> dict[str, float]:
-    """What the behaviour side of our recommender proposes: own history + co-occurrence."""
+def behaviour_side(model: Blend, events: Sequence[tuple[int, str, str]], n: int = 200) -> dict[str, float]:
+    """What the service's behaviour side proposes for these events (the same function it uses)."""
     now = datetime.fromtimestamp(events[-1][0], UTC)
     history = score_history(
         [Interaction(item, TAOBAO_TYPES.get(b, "view"), datetime.fromtimestamp(ts, UTC)) for ts, item, b in events], now
     )
-    own = sorted(history.scores.items(), key=lambda x: (-x[1], x[0]))
-    neighbours = model.scores([item for _, item, _ in events], n)
-    out: dict[str, float] = defaultdict(float)
-    for rank, (item, _) in enumerate(own):
-        out[item] += 1.0 / (10 + rank)
-    for rank, (item, _) in enumerate(sorted(neighbours.items(), key=lambda x: (-x[1], x[0]))):
-        out[item] += 0.5 / (10 + rank)
-    return {i: s for i, s in out.items() if i not in history.purchased}
+    recent = [item for _, item, b in events if b != "buy"][-20:]
+    return behaviour_scores(history, model.session_knn.scores(recent, n), model.item_knn.scores(recent, n))
 
 
 def run_fusion() -> dict[str, Any]:
@@ -153,7 +146,7 @@ def run_fusion() -> dict[str, Any]:
         cut = max(1, int(len(events) * 0.8))
         history[user], held_out[user] = events[:cut], events[cut:]
     train_sessions = [[item for _, item, _ in events] for events in history.values()]
-    model = Blend(SessionKNN(), ItemKNN(), Popularity()).fit(train_sessions)
+    model = Blend(SessionKNN(TUNED), ItemKNN(), Popularity(), TUNED_WEIGHTS).fit(train_sessions)  # as served
     popular_in: dict[str, Counter[str]] = defaultdict(Counter)
     for items in train_sessions:
         for item in items:
@@ -166,7 +159,7 @@ def run_fusion() -> dict[str, Any]:
             target = event[1]
             if target != prefix[-1][1]:  # the next *different* product the shopper turns to
                 cat = category[target]
-                behaviour = behaviour_scores(model, prefix)
+                behaviour = behaviour_side(model, prefix)
                 chat = {i: float(c) for i, c in popular_in[cat].most_common(200)}
                 merged = merge(behaviour, chat, matches=lambda i, cat=cat: category.get(i) == cat, n=K)
                 ranked = {

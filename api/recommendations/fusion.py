@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+from api.recommendations.history import HistoryScores
 
 
 @dataclass(frozen=True)
@@ -27,8 +30,31 @@ class FusionWeights:
     rank_offset: float = 10.0
 
 
+def ranked(scores: Mapping[str, float]) -> list[str]:
+    """Return the items best first (ties by id, so results are deterministic)."""
+    return [item for item, _ in sorted(scores.items(), key=lambda x: (-x[1], x[0]))]
+
+
+def reciprocal_rank(parts: Sequence[tuple[float, Mapping[str, float]]], offset: float = 10.0) -> dict[str, float]:
+    """Fuse scored lists by weighted reciprocal rank: sum of weight / (offset + rank)."""
+    out: dict[str, float] = defaultdict(float)
+    for weight, scores in parts:
+        for rank, item in enumerate(ranked(scores)):
+            out[item] += weight / (offset + rank)
+    return dict(out)
+
+
+def behaviour_scores(
+    history: HistoryScores, neighbours: Mapping[str, float], similar: Mapping[str, float]
+) -> dict[str, float]:
+    """The behaviour side of a recommendation: the shopper's own recency-weighted history,
+    then session-kNN neighbours, then item-kNN look-alikes; bought products left out."""
+    fused = reciprocal_rank([(1.0, history.scores), (0.5, neighbours), (0.3, similar)])
+    return {item: score for item, score in fused.items() if item not in history.purchased}
+
+
 def _ranks(scores: Mapping[str, float]) -> dict[str, int]:
-    return {item: rank for rank, (item, _) in enumerate(sorted(scores.items(), key=lambda x: (-x[1], x[0])))}
+    return {item: rank for rank, item in enumerate(ranked(scores))}
 
 
 def merge(

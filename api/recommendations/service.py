@@ -17,7 +17,7 @@ from api.conversations.service import shopper_keys
 from api.db import utcnow
 from api.recommendations.context import need_from_turns, need_label
 from api.recommendations.cooccurrence import CoOccurrenceModel
-from api.recommendations.fusion import merge
+from api.recommendations.fusion import behaviour_scores, merge
 from api.recommendations.history import HistoryScores, Interaction, score_history
 from api.recommendations.schemas import RecommendationsIn, RecommendationsOut, RecommendedProduct
 from retrieval.search import ProductSearcher
@@ -97,10 +97,12 @@ class Recommender:
             [Interaction(e.product_id, e.type, as_utc(e.occurred_at)) for e in events if e.product_id], utcnow()
         )
         model = self.cooccurrence.model(session)
-        recent_items = [e.product_id for e in reversed(events) if e.product_id and e.type != "purchase"]
-        neighbours = model.session_knn.scores(recent_items[-20:], BEHAVIOUR_CANDIDATES) if recent_items else {}
-        similar = model.item_knn.scores(recent_items[-20:], BEHAVIOUR_CANDIDATES) if recent_items else {}
-        behaviour = self._behaviour_scores(history, neighbours, similar)
+        recent_items = [e.product_id for e in reversed(events) if e.product_id and e.type != "purchase"][-20:]
+        behaviour = behaviour_scores(
+            history,
+            model.session_knn.scores(recent_items, BEHAVIOUR_CANDIDATES),
+            model.item_knn.scores(recent_items, BEHAVIOUR_CANDIDATES),
+        )
 
         chat: dict[str, float] = {}
         chat_reason: dict[str, str] = {}
@@ -152,16 +154,6 @@ class Recommender:
             query=need.query,
             constraints=flt.describe() if constrained else [],
         )
-
-    @staticmethod
-    def _behaviour_scores(
-        history: HistoryScores, neighbours: dict[str, float], similar: dict[str, float]
-    ) -> dict[str, float]:
-        out: dict[str, float] = defaultdict(float)
-        for weight, scores in ((1.0, history.scores), (0.5, neighbours), (0.3, similar)):
-            for rank, (item, _) in enumerate(sorted(scores.items(), key=lambda x: (-x[1], x[0]))):
-                out[item] += weight / (10 + rank)
-        return {k: v for k, v in out.items() if k not in history.purchased}
 
     @staticmethod
     def _select(

@@ -14,6 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from api.recommendations.fusion import ranked, reciprocal_rank
+
 Session = Sequence[str]
 
 
@@ -177,15 +179,11 @@ class Blend:
         return self
 
     def scores(self, current: Session, n: int) -> dict[str, float]:
-        out: dict[str, float] = defaultdict(float)
         k = max(n, 50)
-        part_scores = (
+        parts = (
             self.session_knn.scores(current, k),
             self.item_knn.scores(current, k),
             self.popularity.scores(current, k),
         )
-        for scores, weight in zip(part_scores, self.weights, strict=True):
-            ranked = sorted(scores.items(), key=lambda x: (-x[1], x[0]))
-            for rank, (item, _) in enumerate(ranked):
-                out[item] += weight / (rank + 10)
-        return dict(sorted(out.items(), key=lambda x: (-x[1], x[0]))[:n])
+        fused = reciprocal_rank(list(zip(self.weights, parts, strict=True)))
+        return {item: fused[item] for item in ranked(fused)[:n]}
