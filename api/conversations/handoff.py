@@ -37,10 +37,21 @@ def request_handoff(session: Session, conversation: Conversation, reason: str) -
     log.info("handoff.requested conversation=%s reason=%s", conversation.id, reason)
 
 
-def agent_reply(session: Session, conversation: Conversation, agent: str, text: str) -> Message:
-    """Store an agent's message; the agent now holds the conversation (the bot stays quiet)."""
+def _open(conversation: Conversation) -> None:
     if conversation.status == "resolved":
         raise ConversationClosed(f"conversation {conversation.id} is resolved")
+
+
+def take_over(session: Session, conversation: Conversation, agent: str) -> None:
+    """An agent holds the conversation: the bot pauses."""
+    _open(conversation)
+    conversation.status, conversation.assignee = "agent", agent
+    session.commit()
+
+
+def agent_reply(session: Session, conversation: Conversation, agent: str, text: str) -> Message:
+    """Store an agent's message; the agent now holds the conversation (the bot stays quiet)."""
+    _open(conversation)
     conversation.status, conversation.assignee = "agent", agent
     message = conversations.add_reply(
         session=session, conversation=conversation, reply=BotMessage(text=text), author="agent"
@@ -52,8 +63,7 @@ def agent_reply(session: Session, conversation: Conversation, agent: str, text: 
 
 def hand_back(session: Session, conversation: Conversation) -> None:
     """Give the conversation back to the bot."""
-    if conversation.status == "resolved":
-        raise ConversationClosed(f"conversation {conversation.id} is resolved")
+    _open(conversation)
     conversation.status, conversation.assignee = "bot", None
     session.commit()
 

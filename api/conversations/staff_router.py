@@ -7,14 +7,17 @@ callback), and is stored like every other message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.conversations import handoff
 from api.conversations import service as conversations
+from api.conversations.models import Conversation
 from api.conversations.schemas import MessageOut
 from api.deps import AdminDep
 from api.integrations.models import Channel
@@ -36,7 +39,7 @@ class ConversationState(BaseModel):
     assignee: str | None
 
 
-def _state(c: Any) -> ConversationState:
+def _state(c: Conversation) -> ConversationState:
     return ConversationState(conversation_id=c.id, status=c.status, assignee=c.assignee)
 
 
@@ -69,34 +72,28 @@ async def agent_message(conversation_id: str, body: AgentMessageIn, request: Req
     return out
 
 
-def _change(app: Any, conversation_id: str, action: str, agent: str | None = None) -> ConversationState:
+def _change(app: Any, conversation_id: str, change: Callable[[Session, Conversation], None]) -> ConversationState:
     with app.state.session_factory() as session:
         conversation = conversations.get_conversation(session=session, conversation_id=conversation_id)
-        if action == "takeover":
-            if conversation.status == "resolved":
-                raise handoff.ConversationClosed(f"conversation {conversation.id} is resolved")
-            conversation.status, conversation.assignee = "agent", agent
-            session.commit()
-        elif action == "handback":
-            handoff.hand_back(session, conversation)
-        else:
-            handoff.resolve(session, conversation)
+        change(session, conversation)
         return _state(conversation)
 
 
 @router.post("/{conversation_id}/takeover", response_model=ConversationState)
 async def take_over(conversation_id: str, body: TakeOverIn, request: Request) -> ConversationState:
     """An agent takes the conversation: the bot pauses."""
-    return await run_in_threadpool(_change, request.app, conversation_id, "takeover", body.agent)
+    return await run_in_threadpool(
+        _change, request.app, conversation_id, lambda s, c: handoff.take_over(s, c, body.agent)
+    )
 
 
 @router.post("/{conversation_id}/handback", response_model=ConversationState)
 async def hand_back(conversation_id: str, request: Request) -> ConversationState:
     """Give the conversation back to the bot."""
-    return await run_in_threadpool(_change, request.app, conversation_id, "handback")
+    return await run_in_threadpool(_change, request.app, conversation_id, handoff.hand_back)
 
 
 @router.post("/{conversation_id}/resolve", response_model=ConversationState)
 async def resolve(conversation_id: str, request: Request) -> ConversationState:
     """Close the conversation (emits conversation.resolved)."""
-    return await run_in_threadpool(_change, request.app, conversation_id, "resolve")
+    return await run_in_threadpool(_change, request.app, conversation_id, handoff.resolve)
