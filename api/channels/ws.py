@@ -31,6 +31,7 @@ import contextlib
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -96,25 +97,54 @@ def _turn(app: Any, session_id: str, frame: dict[str, Any]) -> tuple[str, list[d
         return conversation.id, out, intent
 
 
+class _Follower:
+    """Forwards what the hub publishes for one conversation to this connection."""
+
+    def __init__(self, hub: Any, send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+        self.hub, self.send = hub, send
+        self.conversation_id: str | None = None
+        self._queue: asyncio.Queue[dict[str, Any]] | None = None
+        self._pump: asyncio.Task[None] | None = None
+
+    def follow(self, conversation_id: str) -> None:
+        """Listen to this conversation instead of the previous one."""
+        if conversation_id == self.conversation_id:
+            return
+        self._stop_listening()
+        self.conversation_id = conversation_id
+        self._queue = self.hub.subscribe(conversation_id)
+        self._pump = asyncio.create_task(self._forward(self._queue))
+
+    async def _forward(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        while True:
+            await self.send(await queue.get())
+
+    def _stop_listening(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+        if self._queue is not None and self.conversation_id is not None:
+            self.hub.unsubscribe(self.conversation_id, self._queue)
+
+    async def close(self) -> None:
+        self._stop_listening()
+        if self._pump is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._pump
+
+
 @router.websocket("/v1/ws")
 async def websocket_channel(websocket: WebSocket) -> None:
     """Serve one widget connection (protocol in the module docstring)."""
     await websocket.accept()
     app = websocket.app
-    hub = app.state.hub
     session_id: str | None = None
-    conversation_id: str | None = None
-    queue: asyncio.Queue[dict[str, Any]] | None = None
-    pump: asyncio.Task[None] | None = None
     send_lock = asyncio.Lock()
 
     async def send(payload: dict[str, Any]) -> None:
         async with send_lock:
             await websocket.send_json(payload)
 
-    async def forward(q: asyncio.Queue[dict[str, Any]]) -> None:
-        while True:
-            await send(await q.get())
+    live = _Follower(app.state.hub, send)
 
     try:
         while True:
@@ -137,20 +167,15 @@ async def websocket_channel(websocket: WebSocket) -> None:
                         raise ProtocolError("'session_id' must be a string of 1 to 128 characters")
                     session_id = requested or f"ws-{uuid.uuid4()}"
                     confirm = await run_in_threadpool(_session_start, app, session_id)
-                    if pump is not None and queue is not None and conversation_id is not None:
-                        pump.cancel()
-                        hub.unsubscribe(conversation_id, queue)
-                    conversation_id = confirm["conversation_id"]
-                    queue = hub.subscribe(conversation_id)
-                    pump = asyncio.create_task(forward(queue))
+                    live.follow(confirm["conversation_id"])
                     await send(confirm)
-                elif session_id is None or conversation_id is None:
+                elif session_id is None or live.conversation_id is None:
                     raise ProtocolError("send a session_request first")
                 elif kind == "history":
                     after = frame.get("after_seq", 0)
                     if not isinstance(after, int) or after < 0:
                         raise ProtocolError("'after_seq' must be a non-negative integer")
-                    await send(await run_in_threadpool(_history, app, conversation_id, after))
+                    await send(await run_in_threadpool(_history, app, live.conversation_id, after))
                 elif kind == "message":
                     app.state.limits.chat_shopper.check(session_id, "messages from this shopper")
                     await send({"type": "typing", "on": True})
@@ -163,13 +188,7 @@ async def websocket_channel(websocket: WebSocket) -> None:
                     for reply in replies:
                         await send({"type": "message", "message": reply})
                     await send(intent)
-                    if conv_id != conversation_id:  # the old conversation was resolved meanwhile
-                        if pump is not None and queue is not None:
-                            pump.cancel()
-                            hub.unsubscribe(conversation_id, queue)
-                        conversation_id = conv_id
-                        queue = hub.subscribe(conversation_id)
-                        pump = asyncio.create_task(forward(queue))
+                    live.follow(conv_id)  # a new conversation if the old one was resolved meanwhile
                 else:
                     raise ProtocolError(f"unknown frame type '{kind}'")
             except DomainError as exc:
@@ -178,9 +197,4 @@ async def websocket_channel(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
-        if pump is not None:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await pump
-        if queue is not None and conversation_id is not None:
-            hub.unsubscribe(conversation_id, queue)
+        await live.close()
