@@ -9,27 +9,15 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from api.config import Settings
-from api.dialogue.port import DialogueEngine
 from api.errors import Unauthorized
 from api.recommendations.service import Recommender
 from retrieval.search import ProductSearcher
-
-
-def get_settings_dep(request: Request) -> Settings:
-    """Return the app's settings."""
-    return request.app.state.settings
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """Yield a database session for one request."""
     with request.app.state.session_factory() as session:
         yield session
-
-
-def get_dialogue(request: Request) -> DialogueEngine:
-    """Return the dialogue engine."""
-    return request.app.state.dialogue
 
 
 def get_searcher(request: Request) -> ProductSearcher:
@@ -52,9 +40,7 @@ def require_admin(request: Request) -> None:
         raise Unauthorized("the admin token is wrong")
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
-DialogueDep = Annotated[DialogueEngine, Depends(get_dialogue)]
 SearcherDep = Annotated[ProductSearcher, Depends(get_searcher)]
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 AdminDep = Depends(require_admin)

@@ -26,6 +26,7 @@ from api.config import Settings, get_settings
 from api.conversations.staff_router import router as staff_router
 from api.db import make_engine, session_factory
 from api.dialogue.port import DialogueEngine
+from api.dialogue.service import Turns
 from api.errors import install_error_handlers
 from api.integrations.admin_router import router as integrations_admin_router
 from api.integrations.chatwoot import router as chatwoot_router
@@ -88,6 +89,7 @@ def create_app(
             settings.rate_limit_chat_per_shopper, settings.rate_limit_chat_per_ip, settings.rate_limit_events_per_ip
         )
         app.state.masker = masker_from(settings.pii_mask_kinds, settings.pii_extra_patterns)
+        app.state.turns = Turns(app.state.dialogue, settings.max_message_bytes, app.state.masker)
         app.state.secret_box = SecretBox(settings.secret_key)
         stop_dispatch = asyncio.Event()
         dispatcher = Dispatcher(

@@ -14,26 +14,22 @@ from api.conversations.schemas import (
     PurchaseIntentHistory,
     PurchaseIntentOut,
 )
-from api.deps import DialogueDep, SessionDep, SettingsDep
-from api.dialogue.service import handle_turn
+from api.deps import SessionDep
 from api.limits import limit_chat_ip
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 
 
 @router.post("/chat", response_model=ChatOut, dependencies=[Depends(limit_chat_ip)])
-def chat(body: ChatIn, session: SessionDep, engine: DialogueDep, settings: SettingsDep, request: Request) -> ChatOut:
+def chat(body: ChatIn, session: SessionDep, request: Request) -> ChatOut:
     """Send a shopper message to the bot and return this turn's stored messages."""
     request.app.state.limits.chat_shopper.check(body.sender, "messages from this shopper")
-    conversation, messages = handle_turn(
-        session=session,
-        engine=engine,
+    conversation, messages = request.app.state.turns.handle(
+        session,
         sender=body.sender,
         text=body.message,
         channel="rest",
         metadata=body.metadata,
-        max_bytes=settings.max_message_bytes,
-        masker=request.app.state.masker,
         client_id=body.client_message_id,
     )
     return ChatOut(

@@ -23,7 +23,6 @@ import socketio
 from starlette.concurrency import run_in_threadpool
 
 from api.conversations import service as conversations
-from api.dialogue.service import handle_turn
 from api.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -83,15 +82,12 @@ def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str) -> socke
 
     def _turn(session_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         with state.session_factory() as session:
-            _, messages = handle_turn(
-                session=session,
-                engine=state.dialogue,
+            _, messages = state.turns.handle(
+                session,
                 sender=session_id,
                 text=text,
                 channel=CHANNEL,
                 metadata=metadata,
-                max_bytes=state.settings.max_message_bytes,
-                masker=state.masker,
                 client_id=metadata.get("message_id") if isinstance(metadata.get("message_id"), str) else None,
             )
             return [conversations.to_out(m).model_dump(mode="json") for m in messages[1:]]

@@ -38,7 +38,6 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from api.conversations import service as conversations
-from api.dialogue.service import handle_turn
 from api.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -81,15 +80,12 @@ def _turn(app: Any, session_id: str, frame: dict[str, Any]) -> tuple[str, list[d
     if not isinstance(metadata, dict):
         raise ProtocolError("'metadata' must be an object")
     with app.state.session_factory() as session:
-        conversation, messages = handle_turn(
-            session=session,
-            engine=app.state.dialogue,
+        conversation, messages = app.state.turns.handle(
+            session,
             sender=session_id,
             text=text,
             channel=CHANNEL,
             metadata=metadata,
-            max_bytes=app.state.settings.max_message_bytes,
-            masker=app.state.masker,
             client_id=client_id,
         )
         out = [conversations.to_out(m).model_dump(mode="json") for m in messages]

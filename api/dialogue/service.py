@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -118,6 +119,40 @@ def handle_turn(
     session.commit()
     log.info("dialogue.turn.done status=%s intent=%s latency_ms=%.0f", status, nlu.intent if nlu else None, latency_ms)
     return conversation, [inbound, *stored]
+
+
+@dataclass(frozen=True)
+class Turns:
+    """handle_turn with this app's engine, message limit and masking rules: what every channel calls."""
+
+    engine: DialogueEngine
+    max_bytes: int
+    masker: Masker
+
+    def handle(
+        self,
+        session: Session,
+        *,
+        sender: str,
+        text: str,
+        channel: str,
+        metadata: dict[str, Any],
+        client_id: str | None = None,
+        channel_id: str | None = None,
+    ) -> tuple[Conversation, list[Message]]:
+        """Run one shopper turn on `channel` (see handle_turn)."""
+        return handle_turn(
+            session=session,
+            engine=self.engine,
+            sender=sender,
+            text=text,
+            channel=channel,
+            metadata=metadata,
+            max_bytes=self.max_bytes,
+            masker=self.masker,
+            client_id=client_id,
+            channel_id=channel_id,
+        )
 
 
 def _interrupted(stored_turn: list[Message], resume_after_s: float) -> bool:

@@ -22,7 +22,6 @@ from starlette.concurrency import run_in_threadpool
 from api.conversations import service as conversations
 from api.conversations.handoff import hand_back, request_handoff
 from api.conversations.models import Conversation, Shopper
-from api.dialogue.service import handle_turn
 from api.errors import DomainError
 from api.integrations.inbound_router import parse_json, read_verified, remember_delivery
 from api.integrations.models import Channel
@@ -103,15 +102,12 @@ def _answer(app: Any, channel: Channel, event: dict[str, Any]) -> None:
     cw_conversation = int((event.get("conversation") or {})["id"])
     client = _client(app, channel)
     with app.state.session_factory() as session:
-        conversation, messages = handle_turn(
-            session=session,
-            engine=app.state.dialogue,
+        conversation, messages = app.state.turns.handle(
+            session,
             sender=_shopper_key(channel, event),
             text=str(event.get("content") or ""),
             channel="chatwoot",
             metadata={"chatwoot_conversation_id": cw_conversation},
-            max_bytes=app.state.settings.max_message_bytes,
-            masker=app.state.masker,
             channel_id=channel.id,
         )
         inbound, replies = messages[0], messages[1:]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.conversations import service as conversations
-from api.dialogue.service import handle_turn, validate_text
+from api.dialogue.service import validate_text
 from api.errors import DomainError, NotFound, Unauthorized
 from api.integrations.models import Channel, InboundDelivery
 from api.integrations.outbox import emit_to_channel
@@ -91,15 +91,12 @@ def parse_json(body: bytes) -> Any:
 
 def _turn(app: Any, channel: Channel, message: InboundMessage) -> dict[str, Any]:
     with app.state.session_factory() as session:
-        conversation, messages = handle_turn(
-            session=session,
-            engine=app.state.dialogue,
+        conversation, messages = app.state.turns.handle(
+            session,
             sender=f"{channel.id}:{message.sender}",
             text=message.message,
             channel="webhook",
             metadata=message.metadata,
-            max_bytes=app.state.settings.max_message_bytes,
-            masker=app.state.masker,
             channel_id=channel.id,
         )
         out = {
