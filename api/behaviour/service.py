@@ -113,7 +113,12 @@ def ingest(session: Session, items: Sequence[Any]) -> EventsOut:
 
 
 def recent_events(
-    session: Session, keys: Iterable[str], *, limit: int = 200, types: Iterable[str] | None = None
+    session: Session,
+    keys: Iterable[str],
+    *,
+    limit: int = 200,
+    types: Iterable[str] | None = None,
+    since: datetime | None = None,
 ) -> list[BehaviourEvent]:
     """Return the newest events of any of the shopper's session or customer ids, newest first."""
     keys = [k for k in keys if k]
@@ -122,6 +127,8 @@ def recent_events(
     query = select(BehaviourEvent).where(or_(BehaviourEvent.session_id.in_(keys), BehaviourEvent.customer_id.in_(keys)))
     if types is not None:
         query = query.where(BehaviourEvent.type.in_(list(types)))
+    if since is not None:
+        query = query.where(BehaviourEvent.occurred_at >= since)
     return list(session.scalars(query.order_by(BehaviourEvent.occurred_at.desc()).limit(limit)))
 
 

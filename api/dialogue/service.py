@@ -113,7 +113,7 @@ def handle_turn(
     conversations.annotate(message=inbound, nlu=nlu, status=status, latency_ms=latency_ms)
     if nlu is not None and nlu.intent in HANDOFF_INTENTS:
         request_handoff(session, conversation, reason="shopper asked for a human")
-    if nlu is not None and nudge_to_checkout(session, conversation, sender, nlu):
+    if nlu is not None and update_purchase_intent(session, conversation, sender, nlu):
         replies = [*replies, CHECKOUT_NUDGE]
     stored = [conversations.add_reply(session=session, conversation=conversation, reply=r) for r in replies]
     session.commit()
@@ -164,12 +164,12 @@ def _interrupted(stored_turn: list[Message], resume_after_s: float) -> bool:
     return (utcnow() - as_utc(inbound.created_at)).total_seconds() > resume_after_s
 
 
-def nudge_to_checkout(session: Session, conversation: Conversation, sender: str, nlu: NluResult) -> bool:
-    """Update the conversation's fused purchase intent; True when it just turned to 'purchase'
-    with something in the cart and the shopper is not already asking to check out."""
+def update_purchase_intent(session: Session, conversation: Conversation, sender: str, nlu: NluResult) -> bool:
+    """Fuse and store the conversation's purchase intent after a turn; return True when the
+    bot should offer checkout (it just turned to 'purchase' with something in the cart and
+    the shopper is not already asking to check out)."""
     keys = conversations.shopper_keys(session, sender, None)
-    since = utcnow() - timedelta(days=7)
-    events = [e for e in recent_events(session, keys, limit=200) if as_utc(e.occurred_at) >= since]
+    events = recent_events(session, keys, limit=200, since=utcnow() - timedelta(days=7))
     signals = [Signal(e.type, e.product_id or "", as_utc(e.occurred_at)) for e in events]
     before = conversation.purchase_stage
     intent = fuse(nlu.stage, nlu.stage_score, conversation.purchase_score, signals, utcnow())
