@@ -64,11 +64,9 @@ def shopper_keys(session: Session, session_id: str | None, customer_id: str | No
     return sorted(keys)
 
 
-def open_conversation(
-    *, session: Session, shopper: Shopper, channel: str, channel_id: str | None = None
-) -> Conversation:
-    """Return the shopper's open conversation on the channel, or start one."""
-    conversation = session.scalar(
+def find_open_conversation(*, session: Session, shopper: Shopper, channel: str) -> Conversation | None:
+    """Return the shopper's most recent open conversation on the channel, if any."""
+    return session.scalar(
         select(Conversation)
         .where(
             Conversation.shopper_id == shopper.id,
@@ -78,6 +76,13 @@ def open_conversation(
         .order_by(Conversation.updated_at.desc())
         .limit(1)
     )
+
+
+def open_conversation(
+    *, session: Session, shopper: Shopper, channel: str, channel_id: str | None = None
+) -> Conversation:
+    """Return the shopper's open conversation on the channel, or start one."""
+    conversation = find_open_conversation(session=session, shopper=shopper, channel=channel)
     if conversation is None:
         conversation = Conversation(shopper_id=shopper.id, channel=channel, channel_id=channel_id)
         session.add(conversation)

@@ -17,11 +17,13 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from api.conversations import service as conversations
 from api.conversations.handoff import hand_back, request_handoff
-from api.conversations.models import Conversation, Shopper
+from api.conversations.models import Shopper
+from api.dialogue.service import FALLBACK_INTENTS
 from api.errors import DomainError
 from api.integrations.inbound_router import parse_json, read_verified, remember_delivery
 from api.integrations.models import Channel
@@ -30,7 +32,6 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 SIGNATURE = "X-Chatwoot-Signature"
 TIMESTAMP = "X-Chatwoot-Timestamp"
-UNSURE_INTENTS = {"nlu_fallback", "out_of_scope"}
 
 
 class ChatwootClient:
@@ -111,7 +112,7 @@ def _answer(app: Any, channel: Channel, event: dict[str, Any]) -> None:
             channel_id=channel.id,
         )
         inbound, replies = messages[0], messages[1:]
-        unsure = inbound.intent in UNSURE_INTENTS or (inbound.confidence is not None and inbound.confidence < 0.3)
+        unsure = inbound.intent in FALLBACK_INTENTS or (inbound.confidence is not None and inbound.confidence < 0.3)
         if unsure and conversation.status == "bot":
             request_handoff(session, conversation, reason="the bot is unsure")
             session.commit()
@@ -132,15 +133,10 @@ def _status_changed(app: Any, channel: Channel, event: dict[str, Any]) -> None:
     status = (event.get("conversation") or event).get("status")
     key = _shopper_key(channel, event)
     with app.state.session_factory() as session:
-        shopper = session.query(Shopper).filter(Shopper.external_id == key).one_or_none()
+        shopper = session.scalar(select(Shopper).where(Shopper.external_id == key))
         if shopper is None:
             return
-        conversation = (
-            session.query(Conversation)
-            .filter(Conversation.shopper_id == shopper.id, Conversation.status.in_(conversations.OPEN_STATUSES))
-            .order_by(Conversation.updated_at.desc())
-            .first()
-        )
+        conversation = conversations.find_open_conversation(session=session, shopper=shopper, channel="chatwoot")
         if conversation is None:
             return
         if status == "pending":
