@@ -9,10 +9,10 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from api.behaviour.models import BehaviourEvent
-from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot, Shopper
+from api.conversations.models import Conversation, Shopper
 from api.db import utcnow
 from api.integrations.models import InboundDelivery, OutboxEvent
-from api.privacy.rights import outbox_events_about
+from api.privacy.rights import delete_conversations, rows_deleted
 
 log = logging.getLogger(__name__)
 
@@ -24,28 +24,17 @@ def purge_older_than(session: Session, days: int) -> dict[str, int]:
         raise ValueError("retention must be at least one day")
     cutoff = utcnow() - timedelta(days=days)
     old = list(session.scalars(select(Conversation.id).where(Conversation.updated_at < cutoff)))
-    counts = {"conversations": len(old), "messages": 0}
-    if old:
-        stale_events = outbox_events_about(session, old)
-        if stale_events:
-            session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(stale_events)))
-        counts["messages"] = _rows(session.execute(delete(Message).where(Message.conversation_id.in_(old))))
-        session.execute(delete(PurchaseIntentSnapshot).where(PurchaseIntentSnapshot.conversation_id.in_(old)))
-        session.execute(delete(Conversation).where(Conversation.id.in_(old)))
-    counts["behaviour_events"] = _rows(
+    counts = delete_conversations(session, old)
+    counts.pop("outbox_events")  # counted below with the other old outgoing events
+    counts["behaviour_events"] = rows_deleted(
         session.execute(delete(BehaviourEvent).where(BehaviourEvent.occurred_at < cutoff))
     )
-    counts["outbox_events"] = _rows(session.execute(delete(OutboxEvent).where(OutboxEvent.created_at < cutoff)))
-    counts["inbound_deliveries"] = _rows(
+    counts["outbox_events"] = rows_deleted(session.execute(delete(OutboxEvent).where(OutboxEvent.created_at < cutoff)))
+    counts["inbound_deliveries"] = rows_deleted(
         session.execute(delete(InboundDelivery).where(InboundDelivery.received_at < cutoff))
     )
     orphan = ~exists().where(Conversation.shopper_id == Shopper.id)
-    counts["shoppers"] = _rows(session.execute(delete(Shopper).where(Shopper.created_at < cutoff, orphan)))
+    counts["shoppers"] = rows_deleted(session.execute(delete(Shopper).where(Shopper.created_at < cutoff, orphan)))
     session.commit()
     log.info("privacy.retention.purged days=%d %s", days, " ".join(f"{k}={v}" for k, v in counts.items()))
     return counts
-
-
-def _rows(result: object) -> int:
-    """Return how many rows a DELETE removed."""
-    return int(getattr(result, "rowcount", 0) or 0)

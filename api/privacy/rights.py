@@ -52,6 +52,23 @@ def outbox_events_about(session: Session, conversation_ids: list[str]) -> list[s
     return [i for i, payload in rows if isinstance(payload, dict) and payload.get("conversation_id") in wanted]
 
 
+def delete_conversations(session: Session, conversation_ids: list[str]) -> dict[str, int]:
+    """Delete conversations with their messages, purchase-intent history and the outgoing
+    events that mention them (in the caller's transaction); return the counts."""
+    counts = {"conversations": len(conversation_ids), "messages": 0, "outbox_events": 0}
+    if not conversation_ids:
+        return counts
+    outbox = outbox_events_about(session, conversation_ids)
+    if outbox:
+        counts["outbox_events"] = rows_deleted(session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(outbox))))
+    counts["messages"] = rows_deleted(
+        session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
+    )
+    session.execute(delete(PurchaseIntentSnapshot).where(PurchaseIntentSnapshot.conversation_id.in_(conversation_ids)))
+    session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
+    return counts
+
+
 def export_shopper(session: Session, key: str) -> dict[str, Any]:
     """Return everything stored about the shopper, as JSON-ready data."""
     keys, shoppers, conversations = _scope(session, key)
@@ -81,22 +98,13 @@ def delete_shopper(session: Session, key: str) -> dict[str, Any]:
     """Delete everything stored about the shopper; return what was deleted (counts, conversation ids)."""
     keys, shoppers, conversations = _scope(session, key)
     conversation_ids = [c.id for c in conversations]
-    outbox = outbox_events_about(session, conversation_ids)
     counts = {
-        "outbox_events": _rows(session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(outbox)))) if outbox else 0,
-        "behaviour_events": _rows(session.execute(delete(BehaviourEvent).where(_events_query(keys)))) if keys else 0,
-        "messages": 0,
-        "conversations": len(conversation_ids),
+        **delete_conversations(session, conversation_ids),
+        "behaviour_events": rows_deleted(session.execute(delete(BehaviourEvent).where(_events_query(keys))))
+        if keys
+        else 0,
         "shoppers": len(shoppers),
     }
-    if conversation_ids:
-        counts["messages"] = _rows(
-            session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
-        )
-        session.execute(
-            delete(PurchaseIntentSnapshot).where(PurchaseIntentSnapshot.conversation_id.in_(conversation_ids))
-        )
-        session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
     if shoppers:
         session.execute(delete(Shopper).where(Shopper.id.in_([s.id for s in shoppers])))
     session.commit()
@@ -105,6 +113,6 @@ def delete_shopper(session: Session, key: str) -> dict[str, Any]:
     return {"deleted": counts, "conversation_ids": conversation_ids}
 
 
-def _rows(result: object) -> int:
+def rows_deleted(result: object) -> int:
     """Return how many rows a DELETE removed."""
     return int(getattr(result, "rowcount", 0) or 0)
