@@ -20,6 +20,8 @@ from api.recommendations.cooccurrence import CoOccurrenceModel
 from api.recommendations.fusion import behaviour_scores, merge
 from api.recommendations.history import HistoryScores, Interaction, score_history
 from api.recommendations.schemas import RecommendationsIn, RecommendationsOut, RecommendedProduct
+from retrieval.filters import ProductFilter
+from retrieval.query_parser import parse_query
 from retrieval.search import ProductSearcher
 
 log = logging.getLogger(__name__)
@@ -106,7 +108,8 @@ class Recommender:
 
         chat: dict[str, float] = {}
         chat_reason: dict[str, str] = {}
-        flt = need.product_filter()
+        # Constraints the shopper typed ("under 2000") count like the ones the NLU tagged.
+        flt = parse_query(need.query, need.product_filter()).filter
         index_up = True
         if need.query or need.has_constraints():
             try:
@@ -130,7 +133,7 @@ class Recommender:
         candidates = list(dict.fromkeys([*behaviour, *chat]))
         payloads, answered = self._payloads(candidates)
         index_up = index_up and answered
-        constrained = need.has_constraints()
+        constrained = flt != ProductFilter(in_stock=True)
 
         def matches(item: str) -> bool | None:
             if not constrained or item not in payloads:

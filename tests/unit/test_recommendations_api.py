@@ -141,3 +141,10 @@ def test_an_unavailable_index_degrades_to_popular_items_seen_before(client: Test
     assert body["degraded"] is True
     assert body["items"], "popular and remembered items still come back"
     assert all(i["title"] for i in body["items"])
+
+
+def test_a_typed_price_limit_leaves_out_history_that_breaks_it(client: TestClient) -> None:
+    _events(client, ("s1", "view", "boot-1"), ("s1", "add_to_cart", "boot-1"))  # boots at 4599
+    body = _recommend(client, query="something under 2000")
+    assert "under 2000" in body["constraints"]
+    assert "boot-1" not in {i["product_id"] for i in body["items"]}
