@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     admin_token: str = Field(
         default=DEV_ADMIN_TOKEN, description="Bearer token of the admin API (integrations, analytics)"
     )
+    staff_session_hours: float = Field(default=12.0, gt=0, le=24 * 30, description="Staff login lifetime")
+    rate_limit_login_per_ip: int = Field(default=10, ge=0, description="Staff login attempts a minute per IP")
+    taxonomy_path: Path = Field(default=ROOT / "bot" / "taxonomy.yml", description="Intents and entities")
+    low_confidence_threshold: float = Field(default=0.5, ge=0, le=1, description="Inbox: 'low confidence' below")
     secret_key: str = Field(default="dev-secret-key-change-me", description="Encrypts stored webhook secrets")
     webhook_dispatcher: bool = Field(default=True, description="Deliver outgoing events from this process")
     webhook_max_attempts: int = Field(default=8, ge=1, le=50, description="Attempts before a dead letter")

@@ -39,6 +39,12 @@ class Unauthorized(DomainError):
     status_code = 401
 
 
+class Forbidden(DomainError):
+    """Authenticated, but the role does not allow it."""
+
+    status_code = 403
+
+
 class ShopperConflict(DomainError):
     """The change contradicts what is stored about the shopper."""
 

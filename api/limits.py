@@ -74,10 +74,11 @@ def client_ip(request: Request) -> str:
 class Limits:
     """The app's limiters, built from settings."""
 
-    def __init__(self, chat_per_shopper: int, chat_per_ip: int, events_per_ip: int) -> None:
+    def __init__(self, chat_per_shopper: int, chat_per_ip: int, events_per_ip: int, login_per_ip: int = 10) -> None:
         self.chat_shopper = RateLimiter(chat_per_shopper)
         self.chat_ip = RateLimiter(chat_per_ip)
         self.events_ip = RateLimiter(events_per_ip)
+        self.login_ip = RateLimiter(login_per_ip, burst=max(1, login_per_ip // 2))
 
 
 def limit_chat_ip(request: Request) -> None:

@@ -7,15 +7,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import health
+from api.analytics.router import router as analytics_router
 from api.behaviour.router import router as events_router
 from api.catalog.router import router as catalog_router
 from api.channels.hub import LocalHub
@@ -40,10 +39,15 @@ from api.orders.router import router as orders_router
 from api.privacy.masking import masker_from
 from api.privacy.router import router as privacy_router
 from api.recommendations.router import router as recommendations_router
+from api.review.live import router as live_router
+from api.review.router import router as review_router
+from api.staff.admin_router import router as staff_admin_router
+from api.staff.router import router as staff_login_router
+from api.web.pages import router as pages_router
+from nlu_models.taxonomy import Taxonomy
 from retrieval.search import ProductSearcher
 
 log = logging.getLogger(__name__)
-WEB = Path(__file__).resolve().parent / "web"
 
 
 def create_app(
@@ -86,10 +90,14 @@ def create_app(
         app.state.recommender = Recommender(app.state.searcher)
         app.state.hub = LocalHub()
         app.state.limits = Limits(
-            settings.rate_limit_chat_per_shopper, settings.rate_limit_chat_per_ip, settings.rate_limit_events_per_ip
+            settings.rate_limit_chat_per_shopper,
+            settings.rate_limit_chat_per_ip,
+            settings.rate_limit_events_per_ip,
+            settings.rate_limit_login_per_ip,
         )
+        app.state.taxonomy = Taxonomy.load(settings.taxonomy_path)
         app.state.masker = masker_from(settings.pii_mask_kinds, settings.pii_extra_patterns)
-        app.state.turns = Turns(app.state.dialogue, settings.max_message_bytes, app.state.masker)
+        app.state.turns = Turns(app.state.dialogue, settings.max_message_bytes, app.state.masker, app.state.hub)
         app.state.secret_box = SecretBox(settings.secret_key)
         stop_dispatch = asyncio.Event()
         dispatcher = Dispatcher(
@@ -144,10 +152,12 @@ def create_app(
     app.include_router(inbound_router)
     app.include_router(chatwoot_router)
     app.include_router(privacy_router)
-
-    @app.get("/", include_in_schema=False)
-    def chat_page() -> FileResponse:
-        return FileResponse(WEB / "chat.html", media_type="text/html")
+    app.include_router(staff_login_router)
+    app.include_router(staff_admin_router)
+    app.include_router(review_router)
+    app.include_router(live_router)
+    app.include_router(analytics_router)
+    app.include_router(pages_router)
 
     return app
 

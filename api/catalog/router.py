@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.catalog.schemas import ProductOut, SearchOut
+from api.catalog.schemas import ProductDetail, ProductOut, SearchOut
 from api.deps import SearcherDep
+from api.errors import NotFound
 from retrieval.filters import ProductFilter
 
 router = APIRouter(prefix="/v1/products", tags=["catalog"])
@@ -44,3 +45,12 @@ def search_products(
         applied_filters=result.applied.describe(),
         relaxed=result.relaxed,
     )
+
+
+@router.get("/{product_id}", response_model=ProductDetail)
+def get_product(product_id: str, searcher: SearcherDep) -> ProductDetail:
+    """Return one product of the catalog (the demo shop's product page)."""
+    found = searcher.index.get([product_id])
+    if not found:
+        raise NotFound(f"product {product_id} not found")
+    return ProductDetail.from_payload(found[0])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 
@@ -28,3 +30,34 @@ class SearchOut(BaseModel):
     hits: list[ProductOut]
     applied_filters: list[str] = Field(description="Constraints the results satisfy")
     relaxed: list[str] = Field(description="Constraints dropped, in order, because nothing matched")
+
+
+class ProductDetail(BaseModel):
+    """One product as the shop shows it."""
+
+    product_id: str
+    title: str
+    description: str
+    price: float | None
+    currency: str
+    brand: str
+    category_path: str
+    image_url: str
+    rating: float | None
+    in_stock: bool
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> ProductDetail:
+        """Build from the index's stored payload."""
+        return cls(
+            product_id=payload["product_id"],
+            title=payload.get("title", ""),
+            description=payload.get("description", ""),
+            price=payload.get("price"),
+            currency=payload.get("currency", ""),
+            brand=payload.get("brand_display") or payload.get("brand", ""),
+            category_path=payload.get("category_path", ""),
+            image_url=payload.get("image_url", ""),
+            rating=payload.get("rating"),
+            in_stock=bool(payload.get("in_stock", True)),
+        )

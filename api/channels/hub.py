@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
+STAFF_TOPIC = "staff:inbox"  # every conversation change, for the staff console's live inbox
 
 
 class Hub(Protocol):
@@ -62,3 +63,9 @@ class LocalHub:
             queue.put_nowait(payload)
         except asyncio.QueueFull:
             log.warning("hub.queue_full dropped_live_copy=1 (the message is stored; the widget re-syncs)")
+
+
+def notify_staff(hub: Hub | None, conversation_id: str, status: str | None = None) -> None:
+    """Tell live staff consoles that a conversation changed (they re-read what they show)."""
+    if hub is not None:
+        hub.publish(STAFF_TOPIC, {"type": "conversation", "conversation_id": conversation_id, "status": status})

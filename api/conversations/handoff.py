@@ -28,6 +28,7 @@ def request_handoff(session: Session, conversation: Conversation, reason: str) -
     if conversation.status in ("waiting_for_agent", "agent"):
         return
     conversation.status = "waiting_for_agent"
+    conversation.handed_off_at = conversation.handed_off_at or utcnow()
     HANDOFFS.labels(reason).inc()
     emit(
         session,
@@ -46,6 +47,7 @@ def take_over(session: Session, conversation: Conversation, agent: str) -> None:
     """An agent holds the conversation: the bot pauses."""
     _open(conversation)
     conversation.status, conversation.assignee = "agent", agent
+    conversation.handed_off_at = conversation.handed_off_at or utcnow()
     session.commit()
 
 
@@ -53,6 +55,7 @@ def agent_reply(session: Session, conversation: Conversation, agent: str, text: 
     """Store an agent's message; the agent now holds the conversation (the bot stays quiet)."""
     _open(conversation)
     conversation.status, conversation.assignee = "agent", agent
+    conversation.handed_off_at = conversation.handed_off_at or utcnow()
     message = conversations.add_reply(
         session=session, conversation=conversation, reply=BotMessage(text=text), author="agent"
     )

@@ -36,6 +36,7 @@ class Conversation(Base):
     assignee: Mapped[str | None] = mapped_column(String(128))
     purchase_stage: Mapped[str | None] = mapped_column(String(24), index=True)
     purchase_score: Mapped[float | None] = mapped_column(Float)
+    handed_off_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)  # first handoff
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 

@@ -73,6 +73,7 @@ class MessageOut(BaseModel):
     products: list[ProductCard] = Field(default_factory=list)
     status: str
     nlu: NluOut | None = None
+    client_id: str | None = Field(default=None, description="The sender's id of a shopper message (retries dedupe)")
     created_at: datetime
 
 

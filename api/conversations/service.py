@@ -212,6 +212,7 @@ def to_out(message: Message) -> MessageOut:
         products=[ProductCard(**p) for p in content.get("products", [])],
         status=message.status,
         nlu=nlu,
+        client_id=message.client_id,
         created_at=message.created_at,
     )
 

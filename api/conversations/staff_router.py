@@ -1,8 +1,8 @@
-"""Handoff endpoints for staff: take over, reply on the shopper's channel, hand back, resolve.
+"""Handoff for staff: take over, reply on the shopper's channel, hand back, resolve.
 
-Protected by the admin token until staff accounts arrive; the agent's reply reaches the
+Any staff member (agent or admin) or the admin token. The agent's reply reaches the
 shopper live on whatever channel they use (WebSocket, socket.io, a webhook channel's
-callback), and is stored like every other message.
+callback) and is stored like every other message; each action is in the audit log.
 """
 
 from __future__ import annotations
@@ -11,42 +11,33 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.channels.hub import notify_staff
 from api.conversations import handoff
 from api.conversations import service as conversations
 from api.conversations.models import Conversation
 from api.conversations.schemas import MessageOut
-from api.deps import AdminDep
+from api.deps import CurrentStaff
 from api.integrations.models import Channel
 from api.integrations.outbox import emit_to_channel
 from api.integrations.schemas import AgentMessageIn
+from api.review.schemas import ConversationState, TakeOverIn
+from api.staff.service import Principal, audit
 
-router = APIRouter(prefix="/v1/admin/conversations", tags=["admin: handoff"], dependencies=[AdminDep])
-
-
-class TakeOverIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    agent: str = Field(min_length=1, max_length=128)
-
-
-class ConversationState(BaseModel):
-    conversation_id: str
-    status: str
-    assignee: str | None
+router = APIRouter(prefix="/v1/staff/conversations", tags=["staff: handoff"])
 
 
 def _state(c: Conversation) -> ConversationState:
     return ConversationState(conversation_id=c.id, status=c.status, assignee=c.assignee)
 
 
-def _reply(app: Any, conversation_id: str, body: AgentMessageIn) -> tuple[MessageOut, str, str]:
+def _reply(app: Any, who: Principal, conversation_id: str, body: AgentMessageIn) -> tuple[MessageOut, str, str]:
     with app.state.session_factory() as session:
         conversation = conversations.get_conversation(session=session, conversation_id=conversation_id)
-        message = handoff.agent_reply(session, conversation, body.agent, body.text)
+        audit(session, who, "conversation.reply", "conversation", conversation.id)
+        message = handoff.agent_reply(session, conversation, body.agent or who.username, body.text)
         out = conversations.to_out(message)
         if conversation.channel_id:
             channel = session.get(Channel, conversation.channel_id)
@@ -62,38 +53,54 @@ def _reply(app: Any, conversation_id: str, body: AgentMessageIn) -> tuple[Messag
 
 
 @router.post("/{conversation_id}/messages", response_model=MessageOut)
-async def agent_message(conversation_id: str, body: AgentMessageIn, request: Request) -> MessageOut:
+async def agent_message(conversation_id: str, body: AgentMessageIn, request: Request, who: CurrentStaff) -> MessageOut:
     """An agent's reply: the agent holds the conversation from now on, the bot stays quiet."""
     app = request.app
-    out, channel, shopper_key = await run_in_threadpool(_reply, app, conversation_id, body)
+    out, channel, shopper_key = await run_in_threadpool(_reply, app, who, conversation_id, body)
     app.state.hub.publish(conversation_id, {"type": "message", "message": out.model_dump(mode="json")})
+    notify_staff(app.state.hub, conversation_id, "agent")
     if channel == "socketio" and getattr(app.state, "sio", None) is not None:
         await app.state.sio.emit("bot_uttered", {"text": out.text}, room=shopper_key)
     return out
 
 
-def _change(app: Any, conversation_id: str, change: Callable[[Session, Conversation], None]) -> ConversationState:
+def _change(
+    app: Any, who: Principal, conversation_id: str, action: str, change: Callable[[Session, Conversation], None]
+) -> ConversationState:
     with app.state.session_factory() as session:
         conversation = conversations.get_conversation(session=session, conversation_id=conversation_id)
-        change(session, conversation)
-        return _state(conversation)
+        audit(session, who, action, "conversation", conversation.id)
+        change(session, conversation)  # commits the change and its audit entry together
+        state = _state(conversation)
+    notify_staff(app.state.hub, conversation_id, state.status)
+    return state
 
 
 @router.post("/{conversation_id}/takeover", response_model=ConversationState)
-async def take_over(conversation_id: str, body: TakeOverIn, request: Request) -> ConversationState:
+async def take_over(
+    conversation_id: str, request: Request, who: CurrentStaff, body: TakeOverIn | None = None
+) -> ConversationState:
     """An agent takes the conversation: the bot pauses."""
+    agent = (body.agent if body else None) or who.username
     return await run_in_threadpool(
-        _change, request.app, conversation_id, lambda s, c: handoff.take_over(s, c, body.agent)
+        _change,
+        request.app,
+        who,
+        conversation_id,
+        "conversation.take_over",
+        lambda s, c: handoff.take_over(s, c, agent),
     )
 
 
 @router.post("/{conversation_id}/handback", response_model=ConversationState)
-async def hand_back(conversation_id: str, request: Request) -> ConversationState:
+async def hand_back(conversation_id: str, request: Request, who: CurrentStaff) -> ConversationState:
     """Give the conversation back to the bot."""
-    return await run_in_threadpool(_change, request.app, conversation_id, handoff.hand_back)
+    return await run_in_threadpool(
+        _change, request.app, who, conversation_id, "conversation.hand_back", handoff.hand_back
+    )
 
 
 @router.post("/{conversation_id}/resolve", response_model=ConversationState)
-async def resolve(conversation_id: str, request: Request) -> ConversationState:
+async def resolve(conversation_id: str, request: Request, who: CurrentStaff) -> ConversationState:
     """Close the conversation (emits conversation.resolved)."""
-    return await run_in_threadpool(_change, request.app, conversation_id, handoff.resolve)
+    return await run_in_threadpool(_change, request.app, who, conversation_id, "conversation.resolve", handoff.resolve)

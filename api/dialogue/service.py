@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.behaviour.service import as_utc, recent_events
+from api.channels.hub import Hub, notify_staff
 from api.conversations import service as conversations
 from api.conversations.handoff import request_handoff
 from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot
@@ -128,6 +129,7 @@ class Turns:
     engine: DialogueEngine
     max_bytes: int
     masker: Masker
+    hub: Hub | None = None  # staff consoles hear of every turn
 
     def handle(
         self,
@@ -141,7 +143,7 @@ class Turns:
         channel_id: str | None = None,
     ) -> tuple[Conversation, list[Message]]:
         """Run one shopper turn on `channel` (see handle_turn)."""
-        return handle_turn(
+        conversation, messages = handle_turn(
             session=session,
             engine=self.engine,
             sender=sender,
@@ -153,6 +155,8 @@ class Turns:
             client_id=client_id,
             channel_id=channel_id,
         )
+        notify_staff(self.hub, conversation.id, conversation.status)
+        return conversation, messages
 
 
 def _interrupted(stored_turn: list[Message], resume_after_s: float) -> bool:

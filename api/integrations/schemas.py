@@ -107,7 +107,11 @@ class InboundMessage(BaseModel):
 
 
 class AgentMessageIn(BaseModel):
+    """An agent's reply to the shopper."""
+
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=4000)
-    agent: str = Field(min_length=1, max_length=128, description="Who is answering")
+    agent: str | None = Field(
+        default=None, min_length=1, max_length=128, description="Who is answering; default: the logged-in staff member"
+    )

@@ -1,14 +1,16 @@
 """Data rights: export everything about one shopper, or delete all of it.
 
 "One shopper" is every session linked to the same customer id (see shopper identify).
-Covered: shoppers, conversations, messages, purchase-intent history, behaviour events,
+Covered: shoppers, conversations, messages, purchase-intent history, staff tags, notes and
+NLU corrections of those conversations, behaviour events,
 outgoing events that mention the shopper's conversations (and their deliveries), and the
 Rasa trackers of those conversations (through the dialogue engine). The product index
-holds no shopper data.
+holds no shopper data; the audit log names a shopper only by a one-way pseudonym.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -19,6 +21,14 @@ from api.conversations.models import Conversation, Message, PurchaseIntentSnapsh
 from api.conversations.service import shopper_keys
 from api.errors import NotFound
 from api.integrations.models import OutboxEvent
+from api.review.models import Annotation, ConversationNote, ConversationTag
+
+REVIEW_TABLES = (Annotation, ConversationNote, ConversationTag)
+
+
+def pseudonym(key: str) -> str:
+    """Return a one-way stand-in for a shopper id, for the audit log."""
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def _scope(session: Session, key: str) -> tuple[list[str], list[Shopper], list[Conversation]]:
@@ -61,6 +71,8 @@ def delete_conversations(session: Session, conversation_ids: list[str]) -> dict[
     outbox = outbox_events_about(session, conversation_ids)
     if outbox:
         counts["outbox_events"] = rows_deleted(session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(outbox))))
+    for table in REVIEW_TABLES:
+        session.execute(delete(table).where(table.conversation_id.in_(conversation_ids)))
     counts["messages"] = rows_deleted(
         session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
     )
@@ -83,8 +95,17 @@ def export_shopper(session: Session, key: str) -> dict[str, Any]:
             .where(PurchaseIntentSnapshot.conversation_id == c.id)
             .order_by(PurchaseIntentSnapshot.id)
         )
+        review = {
+            table.__tablename__: [_row(r) for r in session.scalars(select(table).where(table.conversation_id == c.id))]
+            for table in REVIEW_TABLES
+        }
         out_conversations.append(
-            {**_row(c), "messages": [_row(m) for m in messages], "purchase_intent": [_row(p) for p in snapshots]}
+            {
+                **_row(c),
+                "messages": [_row(m) for m in messages],
+                "purchase_intent": [_row(p) for p in snapshots],
+                **review,
+            }
         )
     return {
         "keys": keys,

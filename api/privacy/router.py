@@ -1,4 +1,4 @@
-"""Data-rights and retention endpoints (admin token)."""
+"""Data-rights and retention endpoints (admins and the admin token; every use is audited)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,32 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AdminDep, SessionDep
+from api.deps import CurrentAdmin, SessionDep
 from api.dialogue.port import DialogueUnavailable
 from api.errors import DomainError
 from api.privacy.retention import purge_older_than
-from api.privacy.rights import delete_shopper, export_shopper
+from api.privacy.rights import delete_shopper, export_shopper, pseudonym
+from api.staff.service import audit
 
-router = APIRouter(prefix="/v1/admin", tags=["admin: data rights"], dependencies=[AdminDep])
+router = APIRouter(prefix="/v1/admin", tags=["admin: data rights"])
 
 
 @router.get("/shoppers/{key}/export")
-def export(key: str, session: SessionDep) -> dict[str, Any]:
+def export(key: str, session: SessionDep, who: CurrentAdmin) -> dict[str, Any]:
     """Everything stored about a shopper (a session id or customer id; linked sessions included)."""
-    return export_shopper(session, key)
+    data = export_shopper(session, key)
+    audit(session, who, "shopper.export", "shopper", pseudonym(key))
+    session.commit()
+    return data
 
 
 @router.delete("/shoppers/{key}")
-async def erase(key: str, request: Request) -> dict[str, Any]:
+async def erase(key: str, request: Request, who: CurrentAdmin) -> dict[str, Any]:
     """Delete everything about a shopper, including the Rasa trackers of their conversations."""
 
     def _delete() -> dict[str, Any]:
         with request.app.state.session_factory() as session:
+            audit(session, who, "shopper.delete", "shopper", pseudonym(key))  # committed with the deletion
             return delete_shopper(session, key)
 
     report = await run_in_threadpool(_delete)
@@ -44,10 +49,12 @@ async def erase(key: str, request: Request) -> dict[str, Any]:
 
 @router.post("/retention/run")
 def run_retention(
-    session: SessionDep, request: Request, days: Annotated[int | None, Query(ge=1, le=36500)] = None
+    session: SessionDep, request: Request, who: CurrentAdmin, days: Annotated[int | None, Query(ge=1, le=36500)] = None
 ) -> dict[str, int]:
     """Delete data older than `days` (default: RETENTION_DAYS)."""
     days = days or request.app.state.settings.retention_days
     if not days:
         raise DomainError("give days, or set RETENTION_DAYS")
+    audit(session, who, "retention.run", "", "", {"days": days})
+    session.commit()
     return purge_older_than(session, days)

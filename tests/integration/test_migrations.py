@@ -32,6 +32,12 @@ def test_upgrade_creates_tables_and_downgrade_removes_them(
         "messages",
         "behaviour_events",
         "purchase_intent_snapshots",
+        "staff_users",
+        "staff_sessions",
+        "audit_log",
+        "conversation_tags",
+        "conversation_notes",
+        "annotations",
         "alembic_version",
     } <= _tables(url)
     downgrade(url)

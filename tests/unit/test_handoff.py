@@ -29,10 +29,10 @@ def test_agent_takes_over_replies_live_and_hands_back(client: TestClient) -> Non
         held = client.post("/v1/chat", json={"sender": "x", "message": "hi"})  # another shopper is unaffected
         assert held.status_code == 200
 
-        state = client.post(f"/v1/admin/conversations/{conversation_id}/takeover", json={"agent": "ana"}, headers=ADMIN)
+        state = client.post(f"/v1/staff/conversations/{conversation_id}/takeover", json={"agent": "ana"}, headers=ADMIN)
         assert state.json() == {"conversation_id": conversation_id, "status": "agent", "assignee": "ana"}
         reply = client.post(
-            f"/v1/admin/conversations/{conversation_id}/messages",
+            f"/v1/staff/conversations/{conversation_id}/messages",
             json={"text": "Hi, Ana here", "agent": "ana"},
             headers=ADMIN,
         )
@@ -48,19 +48,19 @@ def test_agent_takes_over_replies_live_and_hands_back(client: TestClient) -> Non
         frames = _until(ws, "purchase_intent")
         assert not [f for f in frames if f["type"] == "message"], "the bot stays quiet while the agent has it"
 
-        back = client.post(f"/v1/admin/conversations/{conversation_id}/handback", headers=ADMIN).json()
+        back = client.post(f"/v1/staff/conversations/{conversation_id}/handback", headers=ADMIN).json()
         assert back["status"] == "bot"
         ws.send_json({"type": "message", "text": "hello", "client_id": "m3"})
         frames = _until(ws, "purchase_intent")
         assert [f["message"]["author"] for f in frames if f["type"] == "message"] == ["bot"]
 
-    resolved = client.post(f"/v1/admin/conversations/{conversation_id}/resolve", headers=ADMIN).json()
+    resolved = client.post(f"/v1/staff/conversations/{conversation_id}/resolve", headers=ADMIN).json()
     assert resolved["status"] == "resolved"
     closed = client.post(
-        f"/v1/admin/conversations/{conversation_id}/messages", json={"text": "x", "agent": "ana"}, headers=ADMIN
+        f"/v1/staff/conversations/{conversation_id}/messages", json={"text": "x", "agent": "ana"}, headers=ADMIN
     )
     assert closed.status_code == 409
 
 
-def test_handoff_endpoints_need_the_admin_token(client: TestClient) -> None:
-    assert client.post("/v1/admin/conversations/x/takeover", json={"agent": "a"}).status_code == 401
+def test_handoff_endpoints_refuse_anonymous_callers(client: TestClient) -> None:
+    assert client.post("/v1/staff/conversations/x/takeover", json={"agent": "a"}).status_code == 401
