@@ -22,6 +22,7 @@ from api.conversations.service import shopper_keys
 from api.errors import NotFound
 from api.integrations.models import OutboxEvent
 from api.review.models import Annotation, ConversationNote, ConversationTag
+from api.staff.models import AuditEntry
 
 REVIEW_TABLES = (Annotation, ConversationNote, ConversationTag)
 
@@ -73,12 +74,22 @@ def delete_conversations(session: Session, conversation_ids: list[str]) -> dict[
         counts["outbox_events"] = rows_deleted(session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(outbox))))
     for table in REVIEW_TABLES:
         session.execute(delete(table).where(table.conversation_id.in_(conversation_ids)))
+    message_ids = list(session.scalars(select(Message.id).where(Message.conversation_id.in_(conversation_ids))))
+    pseudonymise_audit(session, [*conversation_ids, *message_ids])
     counts["messages"] = rows_deleted(
         session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
     )
     session.execute(delete(PurchaseIntentSnapshot).where(PurchaseIntentSnapshot.conversation_id.in_(conversation_ids)))
     session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
     return counts
+
+
+def pseudonymise_audit(session: Session, target_ids: list[str]) -> None:
+    """Keep the audit trail of deleted things, but no longer name them (one-way pseudonyms)."""
+    for start in range(0, len(target_ids), 500):
+        chunk = target_ids[start : start + 500]
+        for entry in session.scalars(select(AuditEntry).where(AuditEntry.target_id.in_(chunk))):
+            entry.target_id = pseudonym(entry.target_id)
 
 
 def export_shopper(session: Session, key: str) -> dict[str, Any]:

@@ -28,7 +28,14 @@ def _history(client: TestClient, sender: str) -> str:
         {"event_id": f"{sender}-e2", "type": "purchase", "customer_id": f"{sender}-customer", "product_id": "shoe-1"},
     ]
     assert client.post("/v1/events", json=events).json()["accepted"] == 2
-    return turn["conversation_id"]
+    cid, message_id = turn["conversation_id"], turn["messages"][0]["id"]
+    staff = f"/v1/staff/conversations/{cid}"
+    client.post(f"{staff}/tags", json={"tag": "shoes"}, headers=ADMIN).raise_for_status()
+    client.post(f"{staff}/notes", json={"text": "asked about shoes"}, headers=ADMIN).raise_for_status()
+    client.post(
+        f"/v1/staff/messages/{message_id}/correction", json={"intent": "search_product"}, headers=ADMIN
+    ).raise_for_status()
+    return cid
 
 
 def _rows_mentioning(client: TestClient, needles: list[str]) -> list[str]:
@@ -50,6 +57,10 @@ def test_export_holds_conversations_messages_and_events(client: TestClient) -> N
     assert [m["author"] for m in export["conversations"][0]["messages"]][:2] == ["shopper", "bot"]
     assert {e["event_id"] for e in export["behaviour_events"]} == {"rights-1-e1", "rights-1-e2"}
     assert export["conversations"][0]["purchase_intent"]
+    review = export["conversations"][0]
+    assert [t["tag"] for t in review["conversation_tags"]] == ["shoes"]
+    assert review["conversation_notes"][0]["text"] == "asked about shoes"
+    assert review["annotations"][0]["intent"] == "search_product"
 
 
 def test_delete_leaves_no_row_mentioning_the_shopper(client: TestClient, engine: FakeDialogueEngine) -> None:
@@ -62,6 +73,8 @@ def test_delete_leaves_no_row_mentioning_the_shopper(client: TestClient, engine:
     assert _rows_mentioning(client, [other]), "other shoppers keep their data"
     assert not [c for c in engine.calls if c["conversation_id"] == conversation_id]
     assert client.get("/v1/admin/shoppers/rights-2/export", headers=ADMIN).status_code == 404
+    actions = [e["action"] for e in client.get("/v1/admin/audit", headers=ADMIN).json()["entries"]]
+    assert "shopper.delete" in actions and "conversation.tag" in actions, "the audit trail stays, pseudonymised"
 
 
 def test_retention_deletes_only_what_is_older(client: TestClient) -> None:
