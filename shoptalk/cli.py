@@ -1,4 +1,4 @@
-"""`shoptalk setup | train | ingest | search | run | demo`."""
+"""`shoptalk setup | train | ingest | search | import-events | staff | export-corrections | retrain | run | demo`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,17 +48,10 @@ def cmd_search(args: argparse.Namespace) -> None:
 def cmd_import_events(args: argparse.Namespace) -> None:
     """Import historical behaviour logs into the database."""
     from api.behaviour.importer import import_events
-    from api.db import make_engine, session_factory
-    from api.migrate import upgrade
+    from shoptalk.db_cmd import cli_session
 
-    settings = _settings()
-    upgrade(settings.sqlalchemy_url)
-    engine = make_engine(settings.sqlalchemy_url)
-    try:
-        with session_factory(engine)() as session:
-            report = import_events(session, Path(args.file), args.format)
-    finally:
-        engine.dispose()
+    with cli_session(_settings()) as session:
+        report = import_events(session, Path(args.file), args.format)
     print(report.summary())
 
 
@@ -108,10 +102,38 @@ def cmd_run(args: argparse.Namespace, model: Path | None = None) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     """Train if needed, load the demo catalog if needed, and run the stack."""
+    from shoptalk.staff_cmd import ensure_demo_staff
+
     model = cmd_train(argparse.Namespace(force=False, bitext=None))
     cmd_ingest(argparse.Namespace(catalog=str(DEMO_CATALOG), mapping=None, if_needed=True))
     cmd_import_events(argparse.Namespace(file=str(DEMO_CATALOG.parent / "events.jsonl"), format="jsonl"))
+    ensure_demo_staff(_settings())
     cmd_run(args, model=model)
+
+
+def cmd_staff(args: argparse.Namespace) -> None:
+    """Manage staff accounts of the console."""
+    from shoptalk import staff_cmd
+
+    if args.action == "add":
+        staff_cmd.add(_settings(), args.username, args.role, args.name or args.username)
+    else:
+        staff_cmd.list_accounts(_settings())
+
+
+def cmd_export_corrections(args: argparse.Namespace) -> None:
+    """Write the staff's NLU corrections as Rasa NLU YAML."""
+    from shoptalk.retrain import export_corrections
+
+    count = export_corrections(_settings(), args.since, Path(args.out))
+    print(f"export-corrections: wrote {count} corrections to {args.out}")
+
+
+def cmd_retrain(args: argparse.Namespace) -> None:
+    """Merge the corrections into bot/data and retrain, with before/after cross-validation."""
+    from shoptalk.retrain import retrain
+
+    retrain(_settings(), since=args.since, folds=args.folds, epochs=args.epochs, train_model=not args.no_train)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -133,12 +155,27 @@ def main(argv: list[str] | None = None) -> None:
     events = sub.add_parser("import-events", help="load historical behaviour logs from CSV")
     events.add_argument("file")
     events.add_argument("--format", choices=("shoptalk", "jsonl", "diginetica", "taobao"), default="shoptalk")
+    staff = sub.add_parser("staff", help="staff console accounts: add (password prompted or piped), list")
+    staff.add_argument("action", choices=("add", "list"))
+    staff.add_argument("username", nargs="?")
+    staff.add_argument("--role", choices=("agent", "admin"), default="agent")
+    staff.add_argument("--name", default="")
+    export = sub.add_parser("export-corrections", help="the staff's NLU corrections as Rasa NLU YAML")
+    export.add_argument("--since", type=datetime.fromisoformat, default=None, help="ISO date or time")
+    export.add_argument("--out", default="corrections.yml")
+    retrain = sub.add_parser("retrain", help="merge corrections into bot/data, retrain, before/after crossval")
+    retrain.add_argument("--since", type=datetime.fromisoformat, default=None, help="only corrections since")
+    retrain.add_argument("--folds", type=int, default=5)
+    retrain.add_argument("--epochs", type=int, default=None, help="training epochs per fold (default: config)")
+    retrain.add_argument("--no-train", action="store_true", help="cross-validate and merge, do not train")
     for name in ("run", "demo"):
         p = sub.add_parser(name, help="start the stack" if name == "run" else "train, ingest and start the stack")
         p.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", 8000)))
         p.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
         p.add_argument("--actions-port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
     args = parser.parse_args(argv)
+    if args.command == "staff" and args.action == "add" and not args.username:
+        parser.error("staff add needs a username")
     if args.command == "setup":
         subprocess.run(["bash", str(ROOT / "shoptalk" / "setup_envs.sh")], check=True)
         return
@@ -149,5 +186,8 @@ def main(argv: list[str] | None = None) -> None:
         "import-events": cmd_import_events,
         "run": cmd_run,
         "demo": cmd_demo,
+        "staff": cmd_staff,
+        "export-corrections": cmd_export_corrections,
+        "retrain": cmd_retrain,
     }
     commands[args.command](args)

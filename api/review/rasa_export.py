@@ -6,6 +6,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from api.review.models import Annotation
@@ -41,11 +42,20 @@ def annotated_text(text: str, entities: Sequence[dict[str, Any]]) -> str:
     return _SPACE.sub(" ", "".join(out)).strip()
 
 
-def to_rasa_nlu_yaml(corrections: Sequence[Annotation]) -> str:
-    """Return Rasa 3 NLU YAML with one example per corrected message, grouped by intent."""
+@dataclass(frozen=True)
+class LabelledText:
+    """A text with its intent and entity spans: a correction, or an example read back from YAML."""
+
+    text: str
+    intent: str
+    entities: Sequence[dict[str, Any]] = ()
+
+
+def to_rasa_nlu_yaml(examples: Sequence[LabelledText | Annotation]) -> str:
+    """Return Rasa 3 NLU YAML with one example per text, grouped by intent (the first of equal lines kept)."""
     by_intent: dict[str, list[str]] = defaultdict(list)
     seen: set[str] = set()
-    for a in corrections:
+    for a in examples:
         line = annotated_text(a.text, a.entities or [])
         if line and line not in seen:
             seen.add(line)
