@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -50,6 +50,10 @@ def support_analytics(session: Session, since: datetime, until: datetime) -> Sup
     the intent distribution, the purchase-funnel stages per day and recommendation click-through."""
     in_range = (Conversation.created_at >= since, Conversation.created_at < until)
     days: dict[date, DayPoint] = {}
+    first, last = as_utc(since).date(), as_utc(until - timedelta(microseconds=1)).date()
+    for offset in range((last - first).days + 1):  # every day of the range, so charts have no gaps
+        d = first + timedelta(days=offset)
+        days[d] = DayPoint(day=d, conversations=0, handed_off=0, stages={s: 0 for s in STAGES})
 
     def day_of(when: datetime) -> DayPoint:
         d = as_utc(when).date()
