@@ -25,7 +25,7 @@ ingest:  ## load the demo catalog (or CATALOG=path) into the product index
 	$(ST) ingest $(CATALOG)
 
 test:  ## lint, then every test tier in both envs (installs what the tests need)
-	$(ST) setup --with-browser
+	$(ST) setup --with-browser --with-redis
 	$(PY) -m ruff check .
 	$(RASA_PY) -m pytest tests/nlu
 	$(PY) -m pytest --ignore=tests/nlu
@@ -38,8 +38,8 @@ test-unit:  ## unit tests only (seconds)
 	$(ST) setup
 	$(PY) -m pytest tests/unit
 
-test-integration:  ## integration tests (real PostgreSQL, real Qdrant engine)
-	$(ST) setup
+test-integration:  ## integration tests (real PostgreSQL, real Qdrant engine, real Redis)
+	$(ST) setup --with-redis
 	$(PY) -m pytest tests/integration
 
 test-e2e:  ## end-to-end tests (real Rasa, action server, API, browser)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     rasa_token: str = DEV_RASA_TOKEN
     rasa_timeout_s: float = Field(default=10.0, gt=0, le=120)
 
+    redis_url: str = Field(
+        default="", description="Redis for several API replicas: live hub, socket.io, shared rate limits"
+    )
     qdrant_url: str = Field(default="", description="Qdrant server URL; empty = embedded Qdrant Edge")
     qdrant_api_key: str = ""
     qdrant_collection: str = "products"

@@ -1,7 +1,7 @@
 """Abuse limits: token buckets per shopper and per client IP.
 
-In-process buckets; behind several API replicas each replica enforces its own share
-(set the limits per replica accordingly, or put a shared limiter at the load balancer).
+In-process buckets by default; with REDIS_URL set, every replica shares the same buckets
+in Redis (api/limits_redis.py), so a limit holds however many replicas serve.
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from fastapi import Request
 
@@ -71,14 +73,32 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-class Limits:
-    """The app's limiters, built from settings."""
+class Limiter(Protocol):
+    """Take a token for a key or raise RateLimited."""
 
-    def __init__(self, chat_per_shopper: int, chat_per_ip: int, events_per_ip: int, login_per_ip: int = 10) -> None:
-        self.chat_shopper = RateLimiter(chat_per_shopper)
-        self.chat_ip = RateLimiter(chat_per_ip)
-        self.events_ip = RateLimiter(events_per_ip)
-        self.login_ip = RateLimiter(login_per_ip, burst=max(1, login_per_ip // 2))
+    def check(self, key: str, what: str) -> None: ...
+
+
+class Limits:
+    """The app's limiters, built from settings: in-process, or shared through Redis."""
+
+    def __init__(
+        self, chat_per_shopper: int, chat_per_ip: int, events_per_ip: int, login_per_ip: int = 10, redis_url: str = ""
+    ) -> None:
+        make: Callable[[str, int, int | None], Limiter]
+        if redis_url:
+            import redis
+
+            from api.limits_redis import RedisRateLimiter
+
+            client = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            make = lambda name, per_minute, burst: RedisRateLimiter(client, name, per_minute, burst)  # noqa: E731
+        else:
+            make = lambda _name, per_minute, burst: RateLimiter(per_minute, burst)  # noqa: E731
+        self.chat_shopper = make("chat_shopper", chat_per_shopper, None)
+        self.chat_ip = make("chat_ip", chat_per_ip, None)
+        self.events_ip = make("events_ip", events_per_ip, None)
+        self.login_ip = make("login_ip", login_per_ip, max(1, login_per_ip // 2))
 
 
 def limit_chat_ip(request: Request) -> None:

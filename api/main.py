@@ -88,12 +88,19 @@ def create_app(
         from api.recommendations.service import Recommender
 
         app.state.recommender = Recommender(app.state.searcher)
-        app.state.hub = LocalHub()
+        if settings.redis_url:
+            from api.channels.redis_hub import RedisHub
+
+            app.state.hub = RedisHub(settings.redis_url)
+            await app.state.hub.start()
+        else:
+            app.state.hub = LocalHub()
         app.state.limits = Limits(
             settings.rate_limit_chat_per_shopper,
             settings.rate_limit_chat_per_ip,
             settings.rate_limit_events_per_ip,
             settings.rate_limit_login_per_ip,
+            settings.redis_url,
         )
         app.state.taxonomy = Taxonomy.load(settings.taxonomy_path)
         app.state.masker = masker_from(settings.pii_mask_kinds, settings.pii_extra_patterns)
@@ -123,6 +130,8 @@ def create_app(
         if retention_task is not None:
             await retention_task
         await recovery_task
+        if settings.redis_url:
+            await app.state.hub.stop()
         if searcher is None:
             app.state.searcher.index.close()
         engine.dispose()
@@ -139,7 +148,7 @@ def create_app(
         )
     install_error_handlers(app)
     install_observability(app)
-    app.mount("/socket.io", build_socketio_app(app, settings.cors_origins or "*"))
+    app.mount("/socket.io", build_socketio_app(app, settings.cors_origins or "*", settings.redis_url))
     app.include_router(health.router)
     app.include_router(rest_router)
     app.include_router(ws_router)

@@ -3,14 +3,16 @@
 #   .venvs/rasa  Python 3.10  requirements/rasa.lock  (Rasa, action server, NLU training)
 #   .venvs/api   Python 3.11  requirements/api.lock   (API, retrieval, tests, benchmarks)
 # An env whose recorded hash matches its lock file (and Python) is left alone.
-# Options: --quiet (print only when something changes), --with-browser (Debian chromium for tests).
+# Options: --quiet (print only when something changes), --with-browser (Debian chromium for tests),
+#          --with-redis (Debian redis-server, for the scale-out tests).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-QUIET=0; BROWSER=0
+QUIET=0; BROWSER=0; REDIS=0
 for arg in "$@"; do
   case "$arg" in
     --quiet) QUIET=1 ;;
     --with-browser) BROWSER=1 ;;
+    --with-redis) REDIS=1 ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -59,9 +61,13 @@ mkdir -p "$ROOT/.venvs"
 sync_env rasa 3.10
 sync_env api 3.11
 
-if [[ $BROWSER == 1 ]] && ! command -v chromium >/dev/null 2>&1; then
-  echo "setup: installing Debian's chromium for browser tests"
-  SUDO=""; [[ $(id -u) == 0 ]] || SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-fi
+apt_install() {  # $1 = command that must exist, $2 = Debian package, $3 = why
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "setup: installing Debian's $2 ($3)"
+  local sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo"
+  if [[ -z "${APT_UPDATED:-}" ]]; then $sudo apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$2" >/dev/null
+}
+[[ $BROWSER == 1 ]] && apt_install chromium chromium "browser tests"
+[[ $REDIS == 1 ]] && apt_install redis-server redis-server "scale-out tests"
 exit 0

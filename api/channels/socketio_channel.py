@@ -67,10 +67,19 @@ def bot_uttered_payloads(message: dict[str, Any], product_url: str) -> list[dict
     return out
 
 
-def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str) -> socketio.ASGIApp:
-    """Return the socket.io ASGI app, to mount at /socket.io on the FastAPI app."""
+def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str, redis_url: str = "") -> socketio.ASGIApp:
+    """Return the socket.io ASGI app, to mount at /socket.io on the FastAPI app.
+
+    With a Redis URL, rooms span every API replica (socket.io's Redis manager): an emit to a
+    shopper's room on one replica reaches their socket on another.
+    """
+    manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
     sio = socketio.AsyncServer(
-        async_mode="asgi", cors_allowed_origins=cors_origins, logger=False, engineio_logger=False
+        async_mode="asgi",
+        cors_allowed_origins=cors_origins,
+        logger=False,
+        engineio_logger=False,
+        client_manager=manager,
     )
     state = fastapi_app.state
 
