@@ -1,7 +1,8 @@
 /* ShopTalk staff console: inbox, conversation review (take over, correct, tag, note), analytics. */
 "use strict";
 const view = document.getElementById("view");
-const state = {me: null, taxonomy: {intents: {}, entities: []}, threshold: 0.5, filters: {}, openId: null, fresh: new Set()};
+const state = {me: null, taxonomy: {intents: {}, entities: []}, threshold: 0.5, filters: {}, openId: null,
+  fresh: new Set(), drafts: {}};  // drafts: the agent's unsent reply per conversation, kept across live refreshes
 const STATUSES = ["bot", "waiting_for_agent", "agent", "resolved"];
 const CHANNELS = ["rest", "ws", "socketio", "webhook", "chatwoot"];
 const STAGES = ["browse", "consider", "purchase", "post_purchase", "account", "conversation"];
@@ -292,6 +293,7 @@ async function renderConversation(id) {
   if (state.openId !== id) return;
   const scroll = document.getElementById("transcript");
   const keepScroll = scroll ? scroll.scrollTop : null;
+  const typing = !!(document.activeElement && document.activeElement.closest && document.activeElement.closest("#reply"));
   const main = el("div", "panel");
   const actions = el("div", "actions");
   actions.append(el("a", "", "‹ Inbox"));
@@ -314,12 +316,15 @@ async function renderConversation(id) {
     const text = el("textarea");
     text.name = "text";
     text.placeholder = detail.status === "agent" ? "Reply to the shopper" : "Replying takes the conversation over from the bot";
+    text.value = state.drafts[id] || "";
+    text.addEventListener("input", () => { state.drafts[id] = text.value; });
     reply.append(text, Object.assign(el("button", "primary", "Send"), {type: "submit"}));
     reply.onsubmit = async (event) => {
       event.preventDefault();
       if (!text.value.trim()) return;
       try { await api(`/v1/staff/conversations/${id}/messages`, {method: "POST", json: {text: text.value}}); } catch (err) { flash(err.message); return; }
       text.value = "";
+      delete state.drafts[id];
       renderConversation(id);
     };
     main.append(reply);
@@ -328,6 +333,7 @@ async function renderConversation(id) {
   layout.append(main, sideBar(detail));
   view.replaceChildren(layout);
   const t = document.getElementById("transcript");
+  if (typing && document.querySelector("#reply textarea")) document.querySelector("#reply textarea").focus();
   t.scrollTop = keepScroll == null ? t.scrollHeight : Math.max(keepScroll, t.scrollHeight - t.clientHeight - 4);
 }
 
@@ -391,6 +397,8 @@ function listen() {
     clearTimeout(refresh);
     refresh = setTimeout(() => {
       const hash = location.hash || "#/inbox";
+      // A correction being edited is not swept away: saving or cancelling it re-renders anyway.
+      if (document.querySelector(".correct-form.open")) return;
       if (state.openId && change.conversation_id === state.openId) renderConversation(state.openId);
       else if (hash.startsWith("#/inbox")) renderInbox();
     }, 250);

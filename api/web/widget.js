@@ -124,8 +124,15 @@
   function card(p) {
     const c = el("div", "card");
     c.dataset.productId = p.product_id;
-    if (p.image_url) { const img = el("img"); img.src = p.image_url; img.alt = ""; img.loading = "lazy"; c.appendChild(img); }
-    else c.appendChild(el("div", "thumb", (p.title || "?").slice(0, 1).toUpperCase()));
+    const thumb = () => el("div", "thumb", (p.title || "?").slice(0, 1).toUpperCase());
+    if (p.image_url) {
+      const img = el("img");
+      img.alt = "";
+      img.loading = "lazy";
+      img.addEventListener("error", () => img.replaceWith(thumb()));  // unreachable image: a letter instead
+      img.src = p.image_url;
+      c.appendChild(img);
+    } else c.appendChild(thumb());
     const link = el("a", "title", p.title);
     link.href = p.url || (api + "/shop/products/" + encodeURIComponent(p.product_id));
     link.addEventListener("click", (event) => {  // a card click is a behaviour event; then follow the link
