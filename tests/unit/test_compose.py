@@ -68,3 +68,18 @@ def test_commands_point_at_existing_code() -> None:
         assert (ROOT / "bot" / rasa_cmd[rasa_cmd.index(file_arg) + 1]).is_file()
     for package in ("rasa==", "rasa-sdk=="):
         assert package in (ROOT / "requirements" / "rasa.lock").read_text()
+
+
+def test_api_and_rasa_scale_behind_the_load_balancer() -> None:
+    api, rasa, lb = SERVICES["api"], SERVICES["rasa"], SERVICES["lb"]
+    assert "ports" not in api and "ports" not in rasa, "replicas publish no host port (--scale would collide)"
+    assert lb["ports"] == ["8000:8000"]
+    env = api["environment"]
+    assert env["REDIS_URL"].startswith("redis://redis:"), "live hub, socket.io and rate limits span replicas"
+    assert env["RASA_URL"] == "http://lb:5005" and SERVICES["actions"]["environment"]["SHOPTALK_API_URL"] == (
+        "http://lb:8000"
+    )
+    assert rasa["environment"]["LOCK_STORE_TYPE"] == "redis" and rasa["environment"]["TRACKER_DIALECT"] == "postgresql"
+    nginx = (ROOT / "docker" / "nginx.conf").read_text()
+    assert "upstream api" in nginx and "upstream rasa" in nginx and "proxy_buffering off" in nginx
+    assert "X-Forwarded-For $remote_addr" in nginx, "the forwarded address is replaced, not appended"
