@@ -12,8 +12,9 @@ from shoptalk.db_cmd import cli_session
 
 if TYPE_CHECKING:
     from api.config import Settings
+    from api.staff.schemas import Role
 
-DEMO_ACCOUNTS = (("admin", "admin"), ("agent", "agent"))
+DEMO_ACCOUNTS: tuple[tuple[str, Role], ...] = (("admin", "admin"), ("agent", "agent"))
 
 
 def _password(prompt_for: str) -> str:
@@ -28,7 +29,7 @@ def _password(prompt_for: str) -> str:
     return first
 
 
-def add(settings: Settings, username: str, role: str, display_name: str) -> None:
+def add(settings: Settings, username: str, role: Role, display_name: str) -> None:
     """Create a staff account."""
     from pydantic import ValidationError
 

@@ -72,14 +72,15 @@ def support_analytics(session: Session, since: datetime, until: datetime) -> Sup
             point.handed_off += 1
             handed += 1
     shopper = (Message.author == "shopper", Message.created_at >= since, Message.created_at < until)
-    intents = dict(
-        session.execute(
+    intents = {
+        str(intent): int(n)
+        for intent, n in session.execute(
             select(Message.intent, func.count())
             .where(*shopper, Message.intent.is_not(None))
             .group_by(Message.intent)
-            .order_by(func.count().desc())
-        ).all()
-    )
+            .order_by(func.count().desc(), Message.intent)
+        )
+    }
     understood = sum(intents.values())
     fallbacks = sum(n for i, n in intents.items() if i in FALLBACK_INTENTS)
     shopper_messages = session.scalar(select(func.count()).where(*shopper)) or 0

@@ -89,6 +89,7 @@ def correct_message(
         raise InvalidCorrection("only shopper messages can be corrected (bot and agent messages carry no NLU)")
     if correction.intent not in taxonomy.stages:
         raise InvalidCorrection(f"unknown intent '{correction.intent}'; known: {', '.join(sorted(taxonomy.stages))}")
+    entities: list[dict[str, Any]]
     if correction.entities is None:
         entities = [
             {k: e[k] for k in ("entity", "start", "end", "value") if k in e}

@@ -48,7 +48,9 @@ def _check(case) -> None:  # type: ignore[no-untyped-def]
 
 def test_no_server_errors_and_every_refusal_explains_itself(api_schema) -> None:  # type: ignore[no-untyped-def]
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) >= 25, "every public and staff endpoint is in the schema"
+    assert len(operations) >= 40, "every public and staff endpoint is in the schema"
+    # The staff event stream never ends by design; tests/integration/test_scale_out.py reads it.
+    operations = [op for op in operations if op.path != "/v1/staff/stream"]
     for operation in operations:
         run = settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)(
             given(case=operation.as_strategy())(_check)
