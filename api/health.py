@@ -17,7 +17,7 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """Check each dependency: database, product index, dialogue engine."""
+    """Check each dependency: database, product index, dialogue engine, live hub (Redis when configured)."""
     state = request.app.state
     checks: dict[str, bool] = {}
     try:
@@ -32,6 +32,7 @@ def readyz(request: Request) -> JSONResponse:
     except Exception:  # noqa: BLE001
         checks["product_index"] = False
     checks["dialogue"] = bool(state.dialogue.ready())
+    checks["live_hub"] = bool(state.hub.ready())
     ready = all(checks.values())
     return JSONResponse(status_code=200 if ready else 503, content={"ready": ready, "checks": checks})
 

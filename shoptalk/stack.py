@@ -14,6 +14,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -33,6 +34,8 @@ class StackConfig:
     actions_port: int = 5055
     database_url: str = ""
     tracker_url: str = ""
+    lock_store_url: str = ""  # redis://host:port; empty: LOCK_STORE_TYPE/URL from the environment
+    rasa_replica_ports: tuple[int, ...] = ()  # more Rasa replicas (share the tracker and the lock store)
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -63,6 +66,22 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
 
 
+def _lock_store_env(url: str) -> dict[str, str]:
+    """Rasa's lock store settings (bot/endpoints.yml): Redis when a URL is given, else from the environment."""
+    if url:
+        parsed = urlsplit(url)
+        return {
+            "LOCK_STORE_TYPE": "redis",
+            "LOCK_STORE_URL": parsed.hostname or "",
+            "LOCK_STORE_PORT": str(parsed.port or 6379),
+        }
+    return {
+        "LOCK_STORE_TYPE": os.environ.get("LOCK_STORE_TYPE", "in_memory"),
+        "LOCK_STORE_URL": os.environ.get("LOCK_STORE_URL", ""),
+        "LOCK_STORE_PORT": os.environ.get("LOCK_STORE_PORT", "6379"),
+    }
+
+
 class StackError(RuntimeError):
     """A service died or did not become ready; the message names it and its log."""
 
@@ -84,8 +103,7 @@ class Stack:
             "ACTION_ENDPOINT_URL": f"{c.actions_url}/webhook",
             "TRACKER_DIALECT": tracker.split(":", 1)[0].split("+", 1)[0],
             "TRACKER_URL": tracker,
-            "LOCK_STORE_TYPE": os.environ.get("LOCK_STORE_TYPE", "in_memory"),
-            "LOCK_STORE_URL": os.environ.get("LOCK_STORE_URL", ""),
+            **_lock_store_env(c.lock_store_url),
             "RASA_TOKEN": c.rasa_token,  # the ShopTalk channel's tracker-delete route checks it
         }
         api_env = {
@@ -103,28 +121,10 @@ class Stack:
                 {**base, "SANIC_HOST": c.host, "SHOPTALK_API_URL": c.api_url},
                 f"{c.actions_url}/health",
             ),
-            Service(
-                "rasa",
-                [
-                    str(RASA_BIN / "rasa"),
-                    "run",
-                    "--enable-api",
-                    "--auth-token",
-                    c.rasa_token,
-                    "-i",
-                    c.host,
-                    "-p",
-                    str(c.rasa_port),
-                    "--model",
-                    str(c.model),
-                    "--endpoints",
-                    "endpoints.yml",
-                    "--credentials",
-                    "credentials.yml",
-                ],
-                BOT,
-                rasa_env,
-                f"{c.rasa_url}/status?token={c.rasa_token}",
+            *(
+                self._rasa(name, port, rasa_env)
+                for name, port in [("rasa", c.rasa_port)]
+                + [(f"rasa-{i + 2}", p) for i, p in enumerate(c.rasa_replica_ports)]
             ),
             Service(
                 "api",
@@ -145,6 +145,13 @@ class Stack:
                 f"{c.api_url}/healthz",
             ),
         ]
+
+    def _rasa(self, name: str, port: int, env: dict[str, str]) -> Service:
+        c = self.config
+        cmd = [str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", c.rasa_token, "-i", c.host]
+        cmd += ["-p", str(port), "--model", str(c.model), "--endpoints", "endpoints.yml"]
+        cmd += ["--credentials", "credentials.yml"]
+        return Service(name, cmd, BOT, env, f"http://{c.host}:{port}/status?token={c.rasa_token}")
 
     def _spawn(self, service: Service) -> None:
         log = (self.logs / f"{service.name}.log").open("ab")

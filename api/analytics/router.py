@@ -32,7 +32,10 @@ def analytics(
     """Return containment, fallback and handoff rates, intents, funnel stages per day and recommendation CTR
     for [since, until) (default: the last 30 days)."""
     until = _utc(until) if until else utcnow()
-    since = _utc(since) if since else until - timedelta(days=30)
+    try:
+        since = _utc(since) if since else until - timedelta(days=30)
+    except OverflowError as exc:
+        raise BadRange("'until' is too early to default 'since' to 30 days before it") from exc
     if since >= until:
         raise BadRange("'since' must be before 'until'")
     if until - since > MAX_RANGE:

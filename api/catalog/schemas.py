@@ -1,4 +1,4 @@
-"""Catalog search shapes."""
+"""Catalog shapes: search results, and one product."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
-class ProductOut(BaseModel):
-    """A product in a search result, with why it matched."""
+class ProductBase(BaseModel):
+    """What the shop shows of a product."""
 
     product_id: str
     title: str
@@ -19,6 +19,11 @@ class ProductOut(BaseModel):
     image_url: str
     rating: float | None
     in_stock: bool
+
+
+class ProductOut(ProductBase):
+    """A product in a search result, with why it matched."""
+
     score: float
     why: list[str]
 
@@ -32,19 +37,10 @@ class SearchOut(BaseModel):
     relaxed: list[str] = Field(description="Constraints dropped, in order, because nothing matched")
 
 
-class ProductDetail(BaseModel):
-    """One product as the shop shows it."""
+class ProductDetail(ProductBase):
+    """One product as the shop's product page shows it."""
 
-    product_id: str
-    title: str
     description: str
-    price: float | None
-    currency: str
-    brand: str
-    category_path: str
-    image_url: str
-    rating: float | None
-    in_stock: bool
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> ProductDetail:

@@ -27,6 +27,10 @@ class Hub(Protocol):
         """Deliver to every subscriber; callable from any thread."""
         ...
 
+    def ready(self) -> bool:
+        """Return True when live delivery works (for /readyz)."""
+        ...
+
 
 class LocalHub:
     """Subscribers are asyncio queues on this process's event loop."""
@@ -45,6 +49,10 @@ class LocalHub:
         self._subscribers[conversation_id].discard(queue)
         if not self._subscribers[conversation_id]:
             del self._subscribers[conversation_id]
+
+    def ready(self) -> bool:
+        """In-process delivery is always there."""
+        return True
 
     def listeners(self, conversation_id: str) -> int:
         """Return how many connections listen to the conversation."""

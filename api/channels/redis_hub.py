@@ -67,6 +67,17 @@ class RedisHub:
         except queue.Full:
             log.warning("hub.redis.outbox_full dropped_live_copy=1 (the message is stored; widgets re-sync)")
 
+    def ready(self) -> bool:
+        """Return True when Redis answers a PING (within half a second)."""
+        try:
+            client = redis.Redis.from_url(self.url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            try:
+                return bool(client.ping())
+            finally:
+                client.close()
+        except redis.RedisError:
+            return False
+
     def _write(self) -> None:
         client = redis.Redis.from_url(self.url)
         while True:

@@ -32,7 +32,7 @@ class InboxFilter(BaseModel):
     until: datetime | None = Field(default=None, description="Last activity before (ISO 8601)")
     sort: Sort = "updated_desc"
     limit: int = Field(default=25, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class InboxRow(BaseModel):
@@ -160,7 +160,7 @@ class CorrectionIn(BaseModel):
 
     intent: str = Field(min_length=1, max_length=64)
     entities: list[EntityIn] | None = Field(
-        default=None, description="The message's entities; omitted: keep what the NLU found"
+        default=None, max_length=50, description="The message's entities; omitted: keep what the NLU found"
     )
 
 

@@ -45,7 +45,7 @@ def audit_log(
     action: str | None = None,
     actor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> AuditPage:
     """Return the audit log, newest first."""
     total, rows = staff.audit_page(session=session, action=action, actor=actor, limit=limit, offset=offset)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,30 +14,22 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def test_shopper_chats_in_the_browser_and_sees_cards(stack: RunningStack) -> None:
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required (make test installs it)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        page = browser.new_page(viewport={"width": 900, "height": 800})
-        page.goto(stack.api_url + "/")
-        page.fill("#text", "I'm looking for running shoes")
-        page.click("button[type=submit]")
-        page.wait_for_selector(".card", timeout=30_000)
-        titles = page.locator(".card .title").all_inner_texts()
-        assert any("running" in t.lower() for t in titles)
-        assert page.locator(".msg.shopper .nlu").inner_text().startswith("understood: search_product")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "chat-page.png"))
-        product_id = page.locator(".card").first.get_attribute("data-product-id")
-        with page.expect_response(lambda r: r.url.endswith("/v1/events") and r.status == 200):
-            page.locator(".card button.add").first.click()
-        browser.close()
+def test_shopper_chats_in_the_browser_and_sees_cards(stack: RunningStack, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 900, "height": 800})
+    page = context.new_page()
+    page.goto(stack.api_url + "/")
+    page.fill("#text", "I'm looking for running shoes")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".card", timeout=30_000)
+    titles = page.locator(".card .title").all_inner_texts()
+    assert any("running" in t.lower() for t in titles)
+    assert page.locator(".msg.shopper .nlu").inner_text().startswith("understood: search_product")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "chat-page.png"))
+    product_id = page.locator(".card").first.get_attribute("data-product-id")
+    with page.expect_response(lambda r: r.url.endswith("/v1/events") and r.status == 200):
+        page.locator(".card button.add").first.click()
+    context.close()
     engine = create_engine(stack.database_url)
     with engine.connect() as conn:
         row = conn.execute(

@@ -13,6 +13,7 @@ import tarfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -69,18 +70,11 @@ def shop_page(api_url: str, bundle: Path, folder: Path) -> Iterator[str]:
 
 
 def test_rasa_webchat_widget_gets_text_and_a_carousel(
-    stack: RunningStack, webchat_bundle: Path, tmp_path: Path
+    stack: RunningStack, webchat_bundle: Path, tmp_path: Path, browser: Any
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required (make test installs it)"
-    with shop_page(stack.api_url, webchat_bundle, tmp_path) as url, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        page = browser.new_page(viewport={"width": 900, "height": 900})
+    with shop_page(stack.api_url, webchat_bundle, tmp_path) as url:
+        context = browser.new_context(viewport={"width": 900, "height": 900})
+        page = context.new_page()
         page.goto(url)
         page.wait_for_selector(".rw-new-message", timeout=30_000)
         page.fill(".rw-new-message", "I'm looking for running shoes")
@@ -101,7 +95,7 @@ def test_rasa_webchat_widget_gets_text_and_a_carousel(
         page.wait_for_function(
             "(n) => document.querySelectorAll('.rw-message').length >= n + 2", arg=before, timeout=60_000
         )
-        browser.close()
+        context.close()
 
     engine = create_engine(stack.database_url)
     with engine.connect() as conn:

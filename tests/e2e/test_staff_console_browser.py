@@ -6,9 +6,7 @@ Real Rasa (our NLU), action server, API on PostgreSQL, headless Chromium."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,22 +36,6 @@ def accounts(stack: RunningStack) -> None:
             headers=headers,
         )
         assert response.status_code in (201, 409), response.text
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Launch Debian's chromium once for the module."""
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required (make test installs it)"
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=chromium,
-            args=["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield launched
-        launched.close()
 
 
 def _login(page: Any, api_url: str, username: str) -> None:

@@ -139,3 +139,9 @@ def test_a_staff_login_on_one_replica_works_on_the_other(replicas: tuple[str, st
     token = httpx.post(f"{a}/v1/staff/login", json={"username": "scale-agent", "password": "scale-password-1"})
     me = httpx.get(f"{b}/v1/staff/me", headers={"authorization": f"Bearer {token.json()['token']}"})
     assert me.status_code == 200 and me.json()["username"] == "scale-agent"
+
+
+def test_readiness_checks_redis(replicas: tuple[str, str]) -> None:
+    a, _ = replicas
+    checks = httpx.get(f"{a}/readyz").json()["checks"]
+    assert checks["live_hub"] is True and checks["database"] is True

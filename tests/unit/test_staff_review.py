@@ -172,3 +172,21 @@ def test_support_analytics_report_rates_intents_and_funnel(client: TestClient) -
     assert data["recommendations"]["cards_shown"] == 1
     bad = client.get("/v1/staff/analytics", params={"since": "2026-02-01", "until": "2026-01-01"}, headers=agent)
     assert bad.status_code == 422 and "before" in bad.json()["detail"]
+
+
+def test_the_shop_reads_one_product_and_404s_unknown_ones(client: TestClient) -> None:
+    found = client.get("/v1/products/shoe-1")
+    assert found.status_code == 200
+    assert found.json()["title"] == "Trail Running Shoes" and "grip" in found.json()["description"]
+    missing = client.get("/v1/products/nope")
+    assert missing.status_code == 404 and missing.json()["detail"] == "product nope not found"
+
+
+def test_pages_are_served_and_the_widget_is_one_script(client: TestClient) -> None:
+    assert client.get("/shop").headers["content-type"].startswith("text/html")
+    assert '<script src="/widget.js"' in client.get("/shop/products/P1").text
+    widget = client.get("/widget.js")
+    assert widget.headers["content-type"].startswith("text/javascript") and "/v1/ws" in widget.text
+    assert client.get("/console/login").status_code == 200
+    assert client.get("/console/assets/console.js").status_code == 200
+    assert client.get("/console/assets/../config.py").status_code == 404
