@@ -27,11 +27,12 @@ import numpy as np
 
 from bench.common import DATA, RESULTS, ROOT, dir_size_mib, machine, table, write_results
 from nlu_models.calibration import fit_oos_threshold
+from nlu_models.crossval import intent_scores
 from nlu_models.data import Example, read_nlu, stratified_folds, stratified_split
 from nlu_models.io import save_trained
 from nlu_models.predictor import OUT_OF_SCOPE, Predictor
 from nlu_models.taxonomy import Taxonomy
-from nlu_models.trainer import Trainer, entity_f1, macro_f1
+from nlu_models.trainer import Trainer, entity_f1
 from nlu_models.training_args import TrainingArguments
 
 DIET_PIPELINE = """
@@ -220,15 +221,6 @@ def write_rasa_nlu(examples: Sequence[Example], path: Path) -> None:
 
 
 # --- sections ----------------------------------------------------------------------------
-def scores(gold: Sequence[str], pred: Sequence[str]) -> Dict[str, float]:
-    labels = sorted(set(gold) | set(pred))
-    index = {name: i for i, name in enumerate(labels)}
-    return {
-        "accuracy": float(np.mean([g == p for g, p in zip(gold, pred, strict=True)])),
-        "macro_f1": macro_f1([index[g] for g in gold], [index[p] for p in pred], len(labels)),
-    }
-
-
 def systems(names: Sequence[str], work: Path, args: TrainingArguments, diet_epochs: int) -> List[Any]:
     made: List[Any] = []
     for name in names:
@@ -249,7 +241,7 @@ def run_banking77(work: Path, names: Sequence[str], args: TrainingArguments, die
         print(f"banking77: training {system.name} on {len(train)} examples", flush=True)
         system.fit(train, val)
         pred, _, _ = system.predict([e.text for e in test])
-        out[system.name] = {**scores([e.intent for e in test], pred), "train_seconds": system.train_seconds}
+        out[system.name] = {**intent_scores([e.intent for e in test], pred), "train_seconds": system.train_seconds}
         print(f"banking77 {system.name}: {out[system.name]}", flush=True)
     return out
 
@@ -290,8 +282,12 @@ def run_crossval(
             pred_all += pred
             ent_gold += list(test)
             ent_pred += ents
-            f1s.append(scores([e.intent for e in test], pred)["macro_f1"])
-        out[name] = {**scores(gold_all, pred_all), "entity_f1": entity_f1(ent_gold, ent_pred), "fold_macro_f1": f1s}
+            f1s.append(intent_scores([e.intent for e in test], pred)["macro_f1"])
+        out[name] = {
+            **intent_scores(gold_all, pred_all),
+            "entity_f1": entity_f1(ent_gold, ent_pred),
+            "fold_macro_f1": f1s,
+        }
         if name == "ours":
             confusion_png(gold_all, pred_all, RESULTS / "nlu_confusion.png")
         print(f"crossval {name}: {out[name]}", flush=True)

@@ -1,7 +1,10 @@
 """K-fold cross-validation of the purchase-intent model on Rasa NLU data.
 
 Usage: python -m nlu_models.crossval --data bot/data/nlu [--data more.yml ...] --out report.json
-           [--folds 5] [--epochs N] [--taxonomy bot/taxonomy.yml]
+           [--folds 5] [--epochs N] [--taxonomy bot/taxonomy.yml] [--config bot/config.yml]
+
+The training arguments are the component's own in the Rasa pipeline config (what `rasa
+train` uses), so the figures describe the model that is served.
 
 Every fold trains the model as `rasa train` does (a stratified validation split of the
 fold's training part for early stopping and calibration) and scores the held-out fold.
@@ -16,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Dict, List, Sequence
+
+import yaml
 
 from nlu_models.data import Example, read_nlu, stratified_folds, stratified_split
 from nlu_models.io import save_trained
@@ -69,6 +74,13 @@ def cross_validate(
     }
 
 
+def arguments_from_rasa_config(path: Path, **overrides: object) -> TrainingArguments:
+    """Return the training arguments the PurchaseIntentClassifier gets in a Rasa config.yml."""
+    pipeline = (yaml.safe_load(path.read_text()) or {}).get("pipeline") or []
+    component = next((c for c in pipeline if str(c.get("name", "")).endswith("PurchaseIntentClassifier")), {})
+    return TrainingArguments.from_dict({**TrainingArguments().to_dict(), **component, **overrides})
+
+
 def main() -> None:
     """Cross-validate and write the report."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -77,9 +89,14 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=None, help="override the training epochs")
     parser.add_argument("--taxonomy", type=Path, default=Path("bot/taxonomy.yml"))
+    parser.add_argument("--config", type=Path, default=Path("bot/config.yml"), help="Rasa config with the component")
     ns = parser.parse_args()
     overrides = {"epochs": ns.epochs} if ns.epochs else {}
-    args = TrainingArguments.from_dict({**TrainingArguments().to_dict(), **overrides})
+    args = (
+        arguments_from_rasa_config(ns.config, **overrides)
+        if ns.config.exists()
+        else TrainingArguments.from_dict({**TrainingArguments().to_dict(), **overrides})
+    )
     examples = read_nlu(ns.data)
     with tempfile.TemporaryDirectory(prefix="crossval-") as work:
         report = cross_validate(examples, Taxonomy.load(ns.taxonomy).entities, args, ns.folds, Path(work))

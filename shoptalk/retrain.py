@@ -62,6 +62,7 @@ def cross_validate(name: str, folds: int, epochs: int | None, work: Path) -> dic
     out = work / f"crossval-{name}.json"
     cmd = [str(RASA_BIN / "python"), "-m", "nlu_models.crossval", "--data", str(BOT / "data" / "nlu")]
     cmd += ["--folds", str(folds), "--out", str(out), "--taxonomy", str(BOT / "taxonomy.yml")]
+    cmd += ["--config", str(BOT / "config.yml")]
     if epochs:
         cmd += ["--epochs", str(epochs)]
     print(f"retrain: cross-validating ({name}), {folds} folds...", flush=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlu_models.crossval import cross_validate, intent_scores
+from nlu_models.crossval import arguments_from_rasa_config, cross_validate, intent_scores
 from tests.nlu.conftest import tiny_args
 
 
@@ -29,3 +29,9 @@ def test_cross_validation_scores_every_example_once(tiny_examples, tmp_path: Pat
 def test_cross_validation_needs_two_folds(tiny_examples, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="at least 2 folds"):
         cross_validate(tiny_examples, [], tiny_args(), 1, tmp_path)
+
+
+def test_cross_validation_trains_with_the_served_components_arguments() -> None:
+    config = Path(__file__).resolve().parents[2] / "bot" / "config.yml"
+    args = arguments_from_rasa_config(config, epochs=1)
+    assert (args.batch_size, args.max_length, args.epochs) == (32, 48, 1), "bot/config.yml's values, then overrides"
