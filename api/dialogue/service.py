@@ -41,7 +41,6 @@ CHECKOUT_NUDGE = BotMessage(
 HANDOFF_INTENTS = {"contact_human_agent"}
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
 CHECKOUT_INTENTS = {"checkout_help", "place_order", "check_payment_methods"}
-AGENT_HOLD_REPLY = "A member of our team has this conversation and will reply here shortly."
 
 
 def validate_text(text: str, max_bytes: int) -> str:

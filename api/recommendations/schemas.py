@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.conversations.schemas import ProductCard
+
 
 class RecommendationsIn(BaseModel):
     """Who to recommend for, and optionally what they are asking about right now."""
@@ -28,16 +30,10 @@ class RecommendationsIn(BaseModel):
         return self
 
 
-class RecommendedProduct(BaseModel):
-    """One recommended product and why."""
+class RecommendedProduct(ProductCard):
+    """One recommended product (a card as replies show it) with its score, why, and where it came from."""
 
-    product_id: str
-    title: str
-    price: float | None = None
-    currency: str = ""
-    brand: str = ""
     category_path: str = ""
-    image_url: str = ""
     score: float
     reason: str
     sources: list[str]
