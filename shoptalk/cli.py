@@ -84,7 +84,8 @@ def cmd_run(args: argparse.Namespace, model: Path | None = None) -> None:
     try:
         stack.start()
         print(
-            f"\nShopTalk is up.\n  chat page:  {config.api_url}/\n  API docs:   {config.api_url}/docs\n"
+            f"\nShopTalk is up.\n  chat page:  {config.api_url}/\n  demo shop:  {config.api_url}/shop"
+            f"\n  staff:      {config.api_url}/console\n  API docs:   {config.api_url}/docs\n"
             f"  try:        curl -s -X POST {config.api_url}/v1/chat -H 'content-type: application/json' "
             '-d \'{"sender":"s1","message":"I am looking for running shoes"}\'\n'
             f"  logs:       {stack.logs}/\nPress Ctrl-C to stop.",
