@@ -12,7 +12,8 @@ client -> server
 
 server -> client
   {"type": "session_confirm", "session_id", "conversation_id", "last_seq"}
-  {"type": "ack", "client_id", "seq"}                  the shopper's message is stored
+  {"type": "ack", "client_id", "seq", "conversation_id"}  the shopper's message is stored (a new
+        conversation id: the old one was resolved, seqs start again)
   {"type": "typing", "on": true|false}
   {"type": "message", "message": {id, seq, author, text, quick_replies, products, ...}}
   {"type": "history", "messages": [...]}
@@ -180,7 +181,8 @@ async def websocket_channel(websocket: WebSocket) -> None:
                     finally:
                         await send({"type": "typing", "on": False})
                     inbound, replies = messages[0], messages[1:]
-                    await send({"type": "ack", "client_id": frame.get("client_id"), "seq": inbound["seq"]})
+                    ack = {"type": "ack", "client_id": frame.get("client_id"), "seq": inbound["seq"]}
+                    await send({**ack, "conversation_id": conv_id})
                     for reply in replies:
                         await send({"type": "message", "message": reply})
                     await send(intent)

@@ -26,12 +26,13 @@
     open: saved.open || (script && script.dataset.open === "true") || false,
     seen: new Set(),                   // seqs rendered
     lastSeq: 0,
-    conversationId: null,
+    conversationId: null,              // null while disconnected
+    knownConversation: saved.conversationId || null,
     socket: null,
     retry: 0,
   };
   const persist = () => localStorage.setItem(storeKey, JSON.stringify(
-    {sessionId: state.sessionId, outbox: state.outbox, open: state.open}));
+    {sessionId: state.sessionId, outbox: state.outbox, open: state.open, conversationId: state.knownConversation}));
 
   const host = document.createElement("div");
   host.id = "shoptalk-widget";
@@ -206,11 +207,17 @@
     transmit(item);
   }
 
+  function switchConversation(id) {
+    // A resolved conversation is followed by a new one whose seqs start again at 1.
+    if (id && state.knownConversation && id !== state.knownConversation) { state.seen.clear(); state.lastSeq = 0; }
+    if (id) { state.knownConversation = id; state.conversationId = id; }
+  }
+
   function onFrame(frame) {
     switch (frame.type) {
       case "session_confirm":
         state.sessionId = frame.session_id;
-        state.conversationId = frame.conversation_id;
+        switchConversation(frame.conversation_id);
         persist();
         statusEl.textContent = "online";
         state.retry = 0;
@@ -225,6 +232,7 @@
         state.outbox.forEach(transmit);  // never acked: resend with the same client id (stored once)
         break;
       case "ack":
+        switchConversation(frame.conversation_id);
         state.outbox = state.outbox.filter((o) => o.client_id !== frame.client_id);
         persist();
         {

@@ -170,6 +170,14 @@ def test_shopper_and_agent_work_a_conversation_end_to_end(
     )
     assert validate.returncode == 0, validate.stdout[-2000:] + validate.stderr[-2000:]
 
+    # Resolves it; the shopper's next message opens a new conversation the widget shows too.
+    console.click("button:text('Resolve')")
+    console.wait_for_selector("#status:text('resolved')")
+    before = shop.locator("#shoptalk-widget .msg.bot").count()
+    _say(shop, "hello again")
+    _wait_for_reply(shop, before, ".msg.bot")
+    assert shop.evaluate("window.ShopTalkWidget.conversationId") != conversation_id
+
     # The analytics page draws its charts for the range.
     console.goto(stack.api_url + "/console#/analytics")
     console.wait_for_selector("#kpis .kpi")

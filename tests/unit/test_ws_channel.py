@@ -84,3 +84,17 @@ def test_staff_messages_published_to_the_conversation_reach_the_widget_live(clie
             confirm["conversation_id"], {"type": "message", "message": {"author": "agent", "text": "Hi, I'm Ana"}}
         )
         assert ws.receive_json()["message"]["text"] == "Hi, I'm Ana"
+
+
+def test_the_ack_names_a_new_conversation_after_the_old_one_was_resolved(client: TestClient) -> None:
+    admin = {"authorization": "Bearer dev-admin-token"}
+    with client.websocket_connect("/v1/ws") as ws:
+        ws.send_json({"type": "session_request", "session_id": "shopper-77"})
+        first = ws.receive_json()["conversation_id"]
+        ws.send_json({"type": "message", "text": "hello", "client_id": "a1"})
+        ack = next(f for f in _until(ws, "purchase_intent") if f["type"] == "ack")
+        assert ack["conversation_id"] == first
+        client.post(f"/v1/staff/conversations/{first}/resolve", headers=admin)
+        ws.send_json({"type": "message", "text": "hello again", "client_id": "a2"})
+        ack = next(f for f in _until(ws, "purchase_intent") if f["type"] == "ack")
+    assert ack["conversation_id"] != first and ack["seq"] == 1, "a new conversation, numbered from 1"
