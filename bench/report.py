@@ -54,7 +54,11 @@ def nlu_section(r: dict) -> str:
             parts.append(f"{ds}: not run yet.")
             continue
         rows = [
-            [labels.get(s, s), *(v.get(k, "-") for k in keys), f"{v.get('train_seconds', 0) / 60:.1f}"]
+            [
+                labels.get(s, s),
+                *(v.get(k, "-") for k in keys),
+                f"{v['train_seconds'] / 60:.1f}" if "train_seconds" in v else "-",
+            ]
             for s, v in r[ds].items()
         ]
         parts.append(f"**{ds}**\n\n" + table(rows, ["system", *keys, "train min"]))
