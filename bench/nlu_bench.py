@@ -395,16 +395,19 @@ def main() -> None:
     results.setdefault("config", {})["ours"] = args.to_dict()
     results["config"]["diet_epochs"] = ns.diet_epochs
     work = ns.workdir
+    runners = {
+        "banking77": lambda name: run_banking77(work, [name], args, ns.diet_epochs),
+        "clinc150": lambda name: run_clinc150(work, [name], args, ns.diet_epochs),
+        "crossval": lambda name: run_crossval(work, [name], args, ns.diet_epochs, ns.folds),
+    }
     for section in ns.sections.split(","):
         started = time.perf_counter()
-        if section == "banking77":
-            results.setdefault("banking77", {}).update(run_banking77(work, names, args, ns.diet_epochs))
-        elif section == "clinc150":
-            results.setdefault("clinc150", {}).update(run_clinc150(work, names, args, ns.diet_epochs))
-        elif section == "crossval":
-            results.setdefault("crossval", {}).update(run_crossval(work, names, args, ns.diet_epochs, ns.folds))
-        elif section == "latency":
+        if section == "latency":
             results.setdefault("latency_ms", {}).update(run_latency(work, args, ns.diet_epochs, ns.latency_messages))
+        else:
+            for name in names:  # each system's figures are saved as soon as they exist (runs take hours)
+                results.setdefault(section, {}).update(runners[section](name))
+                write_results("nlu", results)
         results.setdefault("section_seconds", {})[section] = round(time.perf_counter() - started, 1)
         write_results("nlu", results)
     rows = []
