@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api.analytics.period import resolve_period
 from api.deps import AdminDep, RecommenderDep, SessionDep
-from api.errors import DomainError
 from api.recommendations.analytics import RecommendationStats, recommendation_stats
 from api.recommendations.schemas import RecommendationsIn, RecommendationsOut
 
@@ -27,13 +27,6 @@ def recommendation_analytics(
     since: Annotated[datetime | None, Query(description="Start (ISO 8601); default: 30 days ago")] = None,
     until: Annotated[datetime | None, Query(description="End (ISO 8601), exclusive; default: now")] = None,
 ) -> RecommendationStats:
-    """Click-through and conversion of the product cards the bot showed (admin token)."""
-    until = _aware(until) if until else datetime.now(UTC)
-    since = _aware(since) if since else until - timedelta(days=30)
-    if since >= until:
-        raise DomainError("since must be before until")
+    """Click-through and conversion of the product cards the bot showed (admins)."""
+    since, until = resolve_period(since, until)
     return recommendation_stats(session, since, until)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
