@@ -34,7 +34,8 @@ def get_recommender(request: Request) -> Recommender:
 STAFF_COOKIE = "shoptalk_staff"
 
 
-def _credentials(request: Request) -> str:
+def request_credentials(request: Request) -> str:
+    """Return the bearer token, else the staff session cookie (empty when neither)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
@@ -47,7 +48,7 @@ def current_principal(request: Request) -> Principal:
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    token = _credentials(request)
+    token = request_credentials(request)
     if not token:
         raise Unauthorized("log in first (staff session cookie, or Authorization: Bearer <token>)")
     if hmac.compare_digest(token, request.app.state.settings.admin_token):
@@ -78,6 +79,5 @@ SessionDep = Annotated[Session, Depends(get_session)]
 SearcherDep = Annotated[ProductSearcher, Depends(get_searcher)]
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 AdminDep = Depends(require_admin)
-AgentDep = Depends(require_agent)
 CurrentStaff = Annotated[Principal, Depends(require_agent)]
 CurrentAdmin = Annotated[Principal, Depends(require_admin)]

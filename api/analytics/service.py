@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
@@ -11,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from api.behaviour.service import as_utc
 from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot
+from api.dialogue.service import FALLBACK_INTENTS
 from api.recommendations.analytics import RecommendationStats, recommendation_stats
-from api.review.inbox import FALLBACK_INTENTS
 
 STAGES = ("browse", "consider", "purchase", "post_purchase", "account", "conversation")
 
@@ -49,23 +48,17 @@ def support_analytics(session: Session, since: datetime, until: datetime) -> Sup
     """Return containment (conversations that never needed a human), fallback and handoff rates,
     the intent distribution, the purchase-funnel stages per day and recommendation click-through."""
     in_range = (Conversation.created_at >= since, Conversation.created_at < until)
-    days: dict[date, DayPoint] = {}
     first, last = as_utc(since).date(), as_utc(until - timedelta(microseconds=1)).date()
-    for offset in range((last - first).days + 1):  # every day of the range, so charts have no gaps
+    days: dict[date, DayPoint] = {}  # every day of the range, so charts have no gaps
+    for offset in range((last - first).days + 1):
         d = first + timedelta(days=offset)
-        days[d] = DayPoint(day=d, conversations=0, handed_off=0, stages={s: 0 for s in STAGES})
-
-    def day_of(when: datetime) -> DayPoint:
-        d = as_utc(when).date()
-        if d not in days:
-            days[d] = DayPoint(day=d, conversations=0, handed_off=0, stages={s: 0 for s in STAGES})
-        return days[d]
+        days[d] = DayPoint(day=d, conversations=0, handed_off=0, stages=dict.fromkeys(STAGES, 0))
 
     total = handed = 0
     for created, handed_off_at in session.execute(
         select(Conversation.created_at, Conversation.handed_off_at).where(*in_range)
     ):
-        point = day_of(created)
+        point = days[as_utc(created).date()]
         point.conversations += 1
         total += 1
         if handed_off_at is not None:
@@ -91,12 +84,8 @@ def support_analytics(session: Session, since: datetime, until: datetime) -> Sup
         .order_by(PurchaseIntentSnapshot.id)
     ):
         last_stage[(as_utc(at).date(), cid)] = stage
-    per_day: dict[date, Counter[str]] = defaultdict(Counter)
     for (d, _), stage in last_stage.items():
-        per_day[d][stage] += 1
-    for d, counts in per_day.items():
-        point = days.get(d) or day_of(datetime.combine(d, datetime.min.time()))
-        point.stages.update(counts)
+        days[d].stages[stage] = days[d].stages.get(stage, 0) + 1
     return SupportAnalytics(
         since=since,
         until=until,

@@ -129,7 +129,9 @@ def recent_events(
         query = query.where(BehaviourEvent.type.in_(list(types)))
     if since is not None:
         query = query.where(BehaviourEvent.occurred_at >= since)
-    return list(session.scalars(query.order_by(BehaviourEvent.occurred_at.desc()).limit(limit)))
+    return list(
+        session.scalars(query.order_by(BehaviourEvent.occurred_at.desc(), BehaviourEvent.id.desc()).limit(limit))
+    )
 
 
 def as_utc(value: datetime) -> datetime:

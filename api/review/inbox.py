@@ -8,10 +8,11 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation, Message, Shopper
+from api.dialogue.service import FALLBACK_INTENTS
 from api.review.models import ConversationTag
 from api.review.schemas import InboxFilter, InboxPage, InboxRow
 
-FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
+FALLBACK = sorted(FALLBACK_INTENTS)
 
 
 def _message_exists(*conditions: Any) -> Any:
@@ -35,7 +36,7 @@ def _conditions(flt: InboxFilter) -> list[Any]:
     if flt.confidence_below is not None:
         where.append(_message_exists(Message.author == "shopper", Message.confidence < flt.confidence_below))
     if flt.fallback is not None:
-        fell_back = _message_exists(Message.author == "shopper", Message.intent.in_(FALLBACK_INTENTS))
+        fell_back = _message_exists(Message.author == "shopper", Message.intent.in_(FALLBACK))
         where.append(fell_back if flt.fallback else ~fell_back)
     if flt.handed_off is not None:
         where.append(
@@ -62,8 +63,7 @@ def _stats_subquery() -> Any:
             Message.conversation_id.label("cid"),
             func.count().label("messages"),
             func.min(case((shopper, Message.confidence))).label("min_confidence"),
-            func.sum(case((and_(shopper, Message.intent.in_(FALLBACK_INTENTS)), 1), else_=0)).label("fallbacks"),
-            func.max(Message.seq).label("last_seq"),
+            func.sum(case((and_(shopper, Message.intent.in_(FALLBACK)), 1), else_=0)).label("fallbacks"),
         )
         .group_by(Message.conversation_id)
         .subquery()

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api.behaviour.models import BehaviourEvent
+from api.behaviour.service import recent_events
 from api.conversations import service as conversations
 from api.conversations.models import Conversation, Message
 from api.errors import DomainError, NotFound
@@ -143,14 +144,7 @@ def conversation_detail(*, session: Session, conversation_id: str) -> Conversati
     messages = conversations.list_messages(session=session, conversation_id=c.id)
     fixes = latest_corrections(session, [m.id for m in messages])
     keys = conversations.shopper_keys(session, c.shopper.external_id, c.shopper.customer_id)
-    events = list(
-        session.scalars(
-            select(BehaviourEvent)
-            .where(BehaviourEvent.session_id.in_(keys) | BehaviourEvent.customer_id.in_(keys))
-            .order_by(BehaviourEvent.occurred_at.desc(), BehaviourEvent.id.desc())
-            .limit(TIMELINE_LIMIT)
-        )
-    )
+    events = recent_events(session, keys, limit=TIMELINE_LIMIT)
     clicks = session.scalar(
         select(func.count()).where(BehaviourEvent.conversation_id == c.id, BehaviourEvent.source == "recommendation")
     )

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from api.deps import STAFF_COOKIE, CurrentStaff, SessionDep
+from api.deps import STAFF_COOKIE, CurrentStaff, SessionDep, request_credentials
 from api.limits import client_ip
 from api.staff import service as staff
 from api.staff.schemas import LoginIn, LoginOut, StaffOut
@@ -43,9 +43,7 @@ def login(body: LoginIn, request: Request, response: Response, session: SessionD
 @router.post("/logout", status_code=204)
 def logout(request: Request, response: Response, session: SessionDep, who: CurrentStaff) -> None:
     """End this session (cookie or bearer token)."""
-    header = request.headers.get("authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(STAFF_COOKIE, "")
-    staff.close_session(session=session, token=token)
+    staff.close_session(session=session, token=request_credentials(request))
     staff.audit(session, who, "staff.logout", "staff", who.id or "")
     session.commit()
     response.delete_cookie(STAFF_COOKIE, path="/")
