@@ -27,12 +27,12 @@ ingest:  ## load the demo catalog (or CATALOG=path) into the product index
 test:  ## lint, then every test tier in both envs (installs what the tests need)
 	$(ST) setup --with-browser --with-redis
 	$(PY) -m ruff check .
-	$(RASA_PY) -m pytest tests/nlu
-	$(PY) -m pytest --ignore=tests/nlu
+	$(RASA_PY) -m pytest tests/nlu tests/bot
+	$(PY) -m pytest --ignore=tests/nlu --ignore=tests/bot
 
-test-nlu:  ## the NLU model and Rasa component tests (Rasa env)
-	$(ST) setup
-	$(RASA_PY) -m pytest tests/nlu
+test-nlu:  ## the NLU model, Rasa component and bot/ tests (Rasa env)
+	$(ST) setup --with-redis
+	$(RASA_PY) -m pytest tests/nlu tests/bot
 
 test-unit:  ## unit tests only (seconds)
 	$(ST) setup

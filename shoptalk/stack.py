@@ -66,12 +66,16 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
 
 
+# Rasa's own "redis" lock store loses tickets when replicas contend (see bot/lock_store.py).
+ATOMIC_REDIS_LOCK_STORE = "bot.lock_store.AtomicRedisLockStore"
+
+
 def _lock_store_env(url: str) -> dict[str, str]:
     """Rasa's lock store settings (bot/endpoints.yml): Redis when a URL is given, else from the environment."""
     if url:
         parsed = urlsplit(url)
         return {
-            "LOCK_STORE_TYPE": "redis",
+            "LOCK_STORE_TYPE": ATOMIC_REDIS_LOCK_STORE,
             "LOCK_STORE_URL": parsed.hostname or "",
             "LOCK_STORE_PORT": str(parsed.port or 6379),
         }

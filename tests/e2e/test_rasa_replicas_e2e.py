@@ -1,5 +1,6 @@
 """Two Rasa replicas serve the same conversations: the PostgreSQL tracker store shares what
-was said, the Redis lock store makes turns of one conversation take their turn."""
+was said, the atomic Redis lock store (bot/lock_store.py) makes turns of one conversation
+take their turn."""
 
 from __future__ import annotations
 
@@ -36,13 +37,6 @@ def test_a_conversation_continues_on_another_replica(stack: RunningStack) -> Non
     assert users == ["hi", "bye"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Rasa 3.6's RedisLockStore can refuse a turn under contention from two replicas "
-    "('Could not acquire lock for conversation_id'; seen in 1 of 3 runs): the REST channel then answers "
-    "200 with no reply and the turn is missing from the tracker. Open in issue #8: retry on lock failure "
-    "or pin a conversation to one Rasa replica.",
-)
 def test_concurrent_turns_of_one_conversation_on_two_replicas_do_not_interleave(
     stack: RunningStack, redis_url: str
 ) -> None:
