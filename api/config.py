@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     qdrant_collection: str = "products"
     encoder: Literal["minilm", "hashing"] = "minilm"
     encoder_threads: int = Field(default=1, ge=1, le=64)
+    query_encoder_int8: bool = Field(
+        default=True, description="Encode queries with the int8 ONNX copy of MiniLM (documents stay fp32)"
+    )
+    search_fusion: Literal["rrf", "dbsf"] = Field(default="rrf", description="How hybrid search fuses its lists")
 
     admin_token: str = Field(
         default=DEV_ADMIN_TOKEN, description="Bearer token of the admin API (integrations, analytics)"

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.encoders.port import DenseEncoder, SparseEncoder
+from retrieval.encoders.port import DenseEncoder, SparseEncoder, SparseVec
 from retrieval.filters import ProductFilter
-from retrieval.index.port import IndexHit, ProductIndex, SearchMode
+from retrieval.index.port import Fusion, IndexHit, ProductIndex, SearchMode
 from retrieval.query_parser import parse_query
 
 log = logging.getLogger(__name__)
@@ -101,10 +101,11 @@ class SearchResult:
 class ProductSearcher:
     """Turns a shopper's query plus NLU entities into ranked, explained products."""
 
-    def __init__(self, index: ProductIndex, dense: DenseEncoder, sparse: SparseEncoder) -> None:
+    def __init__(self, index: ProductIndex, dense: DenseEncoder, sparse: SparseEncoder, fusion: Fusion = "rrf") -> None:
         self.index = index
         self.dense = dense
         self.sparse = sparse
+        self.fusion: Fusion = fusion
 
     def search(
         self,
@@ -122,12 +123,12 @@ class ProductSearcher:
         dense = self.dense.encode_query(text)
         sparse = self.sparse.encode_query(text)
         applied = parsed.filter
-        hits = self.index.search(dense=dense, sparse=sparse, flt=applied, limit=limit, offset=offset, mode=mode)
+        hits = self._search(dense, sparse, applied, limit, offset, mode)
         relaxed: list[str] = []
         if not hits and relax:
             for name, looser in applied.relaxations():
                 relaxed.append(name)
-                hits = self.index.search(dense=dense, sparse=sparse, flt=looser, limit=limit, offset=offset, mode=mode)
+                hits = self._search(dense, sparse, looser, limit, offset, mode)
                 applied = looser
                 if hits:
                     break
@@ -141,6 +142,13 @@ class ProductSearcher:
             applied=applied,
             relaxed=relaxed,
             query_text=text,
+        )
+
+    def _search(
+        self, dense: Any, sparse: SparseVec, flt: ProductFilter, limit: int, offset: int, mode: SearchMode
+    ) -> list[IndexHit]:
+        return self.index.search(
+            dense=dense, sparse=sparse, flt=flt, limit=limit, offset=offset, mode=mode, fusion=self.fusion
         )
 
     @staticmethod

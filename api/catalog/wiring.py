@@ -21,7 +21,10 @@ def build_dense_encoder(settings: Settings) -> DenseEncoder:
         return HashingDenseEncoder()
     from retrieval.encoders.minilm_onnx import MiniLMOnnxEncoder, ensure_onnx
 
-    return MiniLMOnnxEncoder(ensure_onnx(settings.model_cache), threads=settings.encoder_threads)
+    queries = ensure_onnx(settings.model_cache, int8=True) if settings.query_encoder_int8 else None
+    return MiniLMOnnxEncoder(
+        ensure_onnx(settings.model_cache), threads=settings.encoder_threads, query_onnx_path=queries
+    )
 
 
 def build_index(settings: Settings, dim: int) -> ProductIndex:
@@ -39,4 +42,4 @@ def build_index(settings: Settings, dim: int) -> ProductIndex:
 def build_searcher(settings: Settings) -> ProductSearcher:
     """Wire encoders and index into a searcher."""
     dense = build_dense_encoder(settings)
-    return ProductSearcher(build_index(settings, dense.dim), dense, Bm25Encoder())
+    return ProductSearcher(build_index(settings, dense.dim), dense, Bm25Encoder(), fusion=settings.search_fusion)

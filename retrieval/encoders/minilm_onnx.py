@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,12 +38,12 @@ def weights_fingerprint() -> str:
     return hashlib.sha256(f"{weights}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
 
 
-def export_onnx(out: Path) -> Path:
-    """Export MiniLM with pooling and normalisation to an ONNX file (needs torch)."""
+def export_onnx(out: Path, source: Path | None = None) -> Path:
+    """Export MiniLM (or a fine-tuned copy in `source`) with pooling and normalisation to ONNX."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    src = str(model_dir())
+    src = str(source or model_dir())
     tokenizer = AutoTokenizer.from_pretrained(src)
     bert = AutoModel.from_pretrained(src).eval()
 
@@ -78,34 +79,70 @@ def export_onnx(out: Path) -> Path:
     return out
 
 
-def ensure_onnx(cache_dir: Path) -> Path:
-    """Return the cached ONNX export, building it in a subprocess when missing."""
+def quantize_int8(fp32: Path) -> Path:
+    """Write (once) and return the dynamic-int8 copy of an ONNX export: ~2x faster on one thread.
+
+    Per-channel weight scales: per-tensor ones moved query vectors to cosine 0.94-0.97 of
+    fp32, per-channel keeps them at 0.99 (measured on shop queries), at the same speed.
+    """
+    int8 = fp32.with_name(fp32.stem + "-int8pc.onnx")
+    if int8.exists():
+        return int8
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = int8.with_suffix(".tmp")
+    quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+    os.replace(tmp, int8)
+    return int8
+
+
+def ensure_onnx(cache_dir: Path, int8: bool = False) -> Path:
+    """Return the cached ONNX export (or its int8 copy), building it in a subprocess when missing."""
     path = cache_dir / f"minilm-l6-v2-{weights_fingerprint()}.onnx"
-    if path.exists():
-        return path
-    log.info("retrieval.encoder.export_onnx path=%s", path)
-    subprocess.run(
-        [sys.executable, "-m", "retrieval.encoders.minilm_onnx", str(path)],
-        check=True,
-    )
-    return path
+    if not path.exists():
+        log.info("retrieval.encoder.export_onnx path=%s", path)
+        subprocess.run(
+            [sys.executable, "-m", "retrieval.encoders.minilm_onnx", str(path)],
+            check=True,
+        )
+    return quantize_int8(path) if int8 else path
+
+
+def _session(onnx_path: Path, threads: int) -> Any:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
 
 
 class MiniLMOnnxEncoder:
-    """Dense encoder: all-MiniLM-L6-v2 on ONNX Runtime, normalised 384-d vectors."""
+    """Dense encoder: all-MiniLM-L6-v2 on ONNX Runtime, normalised 384-d vectors.
+
+    Documents go through `onnx_path`; queries through `query_onnx_path` when given (the
+    int8 copy: one short text on one thread, where int8 halves the time and the vectors
+    still land next to the fp32 document vectors; bench/retrieval_bench.py measures both).
+    """
 
     dim = 384
     name = "all-MiniLM-L6-v2"
 
-    def __init__(self, onnx_path: Path, threads: int = 1, batch_size: int = 64) -> None:
-        import onnxruntime as ort
+    def __init__(
+        self,
+        onnx_path: Path,
+        threads: int = 1,
+        batch_size: int = 64,
+        query_onnx_path: Path | None = None,
+        tokenizer_dir: Path | None = None,
+    ) -> None:
         from tokenizers import Tokenizer
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
-        self._tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+        self._session = _session(onnx_path, threads)
+        self._query_session = _session(query_onnx_path, 1) if query_onnx_path else self._session
+        self._tokenizer = Tokenizer.from_file(str((tokenizer_dir or model_dir()) / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self._batch_size = batch_size
@@ -129,9 +166,13 @@ class MiniLMOnnxEncoder:
         return result
 
     def encode_query(self, text: str) -> np.ndarray:
-        """Return the normalised embedding of one query."""
-        return self._run([text])[0]
+        """Return the normalised embedding of one query (no batch, no padding)."""
+        encoding = self._tokenizer.encode(text)
+        ids = np.array([encoding.ids], dtype=np.int64)
+        mask = np.ones_like(ids)
+        out = self._query_session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return np.asarray(out[0], dtype=np.float32)
 
 
 if __name__ == "__main__":
-    export_onnx(Path(sys.argv[1]))
+    export_onnx(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else None)

@@ -21,7 +21,7 @@ import qdrant_edge as qe
 
 from retrieval.encoders.port import SparseVec
 from retrieval.filters import INDEXED_FIELDS, ProductFilter
-from retrieval.index.port import PREFETCH, RRF_K, IndexHit, SearchMode, build_payload
+from retrieval.index.port import PREFETCH, RRF_K, Fusion, IndexHit, SearchMode, build_payload
 from retrieval.product import Product
 
 log = logging.getLogger(__name__)
@@ -177,8 +177,9 @@ class EdgeProductIndex:
         offset: int = 0,
         mode: SearchMode = "hybrid",
         exact: bool = False,
+        fusion: Fusion = "rrf",
     ) -> list[IndexHit]:
-        """Return the best products: HNSW dense, BM25 sparse, or both fused with RRF."""
+        """Return the best products: HNSW dense, BM25 sparse, or both fused (RRF or DBSF)."""
         edge_filter = to_edge_filter(flt)
         params = qe.SearchParams(exact=True) if exact else None
         queries: list[Any] = []
@@ -194,7 +195,7 @@ class EdgeProductIndex:
                 limit=limit,
                 offset=offset,
                 prefetches=[qe.Prefetch(limit=depth, query=q, filter=edge_filter, params=params) for q in queries],
-                query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]  # the stub's union omits Rrf
+                query=qe.Fusion.Rrf(k=RRF_K) if fusion == "rrf" else qe.Fusion.Dbsf(),  # type: ignore[arg-type]
                 with_payload=True,
             )
         else:

@@ -9,8 +9,22 @@ import numpy as np
 
 from retrieval.encoders.port import SparseVec
 from retrieval.filters import ProductFilter
-from retrieval.index.port import PREFETCH, RRF_K, IndexHit, SearchMode, build_payload
+from retrieval.index.port import PREFETCH, RRF_K, Fusion, IndexHit, SearchMode, build_payload
 from retrieval.product import Product
+
+
+def _rrf(ranked: list[str]) -> dict[str, float]:
+    return {key: 1.0 / (RRF_K + rank) for rank, key in enumerate(ranked)}
+
+
+def _dbsf(scores: dict[str, float]) -> dict[str, float]:
+    """Scale scores by their mean +- 3 standard deviations to 0..1 (Qdrant's DBSF)."""
+    if not scores:
+        return {}
+    values = np.array(list(scores.values()))
+    low, high = values.mean() - 3 * values.std(), values.mean() + 3 * values.std()
+    span = high - low
+    return {k: float(np.clip((v - low) / span, 0.0, 1.0)) if span else 0.5 for k, v in scores.items()}
 
 
 class InMemoryProductIndex:
@@ -47,8 +61,9 @@ class InMemoryProductIndex:
         offset: int = 0,
         mode: SearchMode = "hybrid",
         exact: bool = False,
+        fusion: Fusion = "rrf",
     ) -> list[IndexHit]:
-        """Return the best products (always exact; RRF for hybrid)."""
+        """Return the best products (always exact; RRF or DBSF for hybrid)."""
         rows = {k: r for k, r in self._rows.items() if flt is None or flt.matches(r[2])}
         dense_scores: dict[str, float] = {}
         sparse_scores: dict[str, float] = {}
@@ -66,8 +81,10 @@ class InMemoryProductIndex:
         else:
             fused = {}
             for scores in (dense_scores, sparse_scores):
-                for rank, key in enumerate(self._ranked(scores)):
-                    fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
+                top = self._ranked(scores)
+                contribution = _rrf(top) if fusion == "rrf" else _dbsf({k: scores[k] for k in top})
+                for key, value in contribution.items():
+                    fused[key] = fused.get(key, 0.0) + value
         ranked = sorted(fused, key=lambda k: (-fused[k], k))[offset : offset + limit]
         return [IndexHit(k, fused[k], dict(rows[k][2])) for k in ranked]
 

@@ -13,6 +13,10 @@ from retrieval.filters import ProductFilter
 from retrieval.product import Product
 
 SearchMode = Literal["hybrid", "dense", "sparse"]
+# How hybrid fuses its dense and sparse candidate lists: reciprocal rank fusion, or
+# distribution-based score fusion (each list's scores scaled by its mean +- 3 std to 0..1,
+# then summed; Qdrant's DBSF). Both are parameter-free; bench/retrieval_bench.py compares them.
+Fusion = Literal["rrf", "dbsf"]
 RRF_K = 60
 PREFETCH = 100
 
@@ -60,6 +64,7 @@ class ProductIndex(Protocol):
         offset: int = 0,
         mode: SearchMode = "hybrid",
         exact: bool = False,
+        fusion: Fusion = "rrf",
     ) -> list[IndexHit]:
         """Return the best products for the query vectors under the filter (exact: no ANN)."""
         ...

@@ -17,7 +17,7 @@ from qdrant_client import QdrantClient, models
 
 from retrieval.encoders.port import SparseVec
 from retrieval.filters import INDEXED_FIELDS, ProductFilter
-from retrieval.index.port import PREFETCH, RRF_K, IndexHit, SearchMode, build_payload
+from retrieval.index.port import PREFETCH, RRF_K, Fusion, IndexHit, SearchMode, build_payload
 from retrieval.product import Product
 
 log = logging.getLogger(__name__)
@@ -154,8 +154,9 @@ class ServerProductIndex:
         offset: int = 0,
         mode: SearchMode = "hybrid",
         exact: bool = False,
+        fusion: Fusion = "rrf",
     ) -> list[IndexHit]:
-        """Return the best products: dense, sparse, or both fused with RRF."""
+        """Return the best products: dense, sparse, or both fused (RRF or DBSF)."""
         qfilter = to_qdrant_filter(flt)
         params = models.SearchParams(exact=True) if exact else None
         queries: list[tuple[Any, str]] = []
@@ -172,7 +173,11 @@ class ServerProductIndex:
                 prefetch=[
                     models.Prefetch(query=q, using=u, limit=depth, filter=qfilter, params=params) for q, u in queries
                 ],
-                query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)),
+                query=(
+                    models.RrfQuery(rrf=models.Rrf(k=RRF_K))
+                    if fusion == "rrf"
+                    else models.FusionQuery(fusion=models.Fusion.DBSF)
+                ),
                 limit=limit,
                 offset=offset,
                 with_payload=True,

@@ -79,6 +79,16 @@ def test_best_match_comes_first_in_every_mode(filled: ProductIndex, mode: str) -
     assert _search(filled, "waterproof hiking boots", mode=mode)[0] == "boot-1"
 
 
+@pytest.mark.parametrize("fusion", ["rrf", "dbsf"])
+def test_each_fusion_puts_the_best_match_first_under_the_filter(filled: ProductIndex, fusion: str) -> None:
+    assert _search(filled, "waterproof hiking boots", fusion=fusion)[0] == "boot-1"
+    assert _search(filled, "running shoes", ProductFilter(price_max=2000), fusion=fusion)[0] == "shoe-2"
+    paged = _search(filled, "shoes boots watch", limit=2, fusion=fusion) + _search(
+        filled, "shoes boots watch", limit=2, offset=2, fusion=fusion
+    )
+    assert len(set(paged)) == 4, "pages do not repeat"
+
+
 @pytest.mark.parametrize(
     "flt",
     [

@@ -79,7 +79,10 @@ def test_api_and_rasa_scale_behind_the_load_balancer() -> None:
     assert env["RASA_URL"] == "http://lb:5005" and SERVICES["actions"]["environment"]["SHOPTALK_API_URL"] == (
         "http://lb:8000"
     )
-    assert rasa["environment"]["LOCK_STORE_TYPE"] == "bot.lock_store.AtomicRedisLockStore" and rasa["environment"]["TRACKER_DIALECT"] == "postgresql"
+    assert (
+        rasa["environment"]["LOCK_STORE_TYPE"] == "bot.lock_store.AtomicRedisLockStore"
+        and rasa["environment"]["TRACKER_DIALECT"] == "postgresql"
+    )
     nginx = (ROOT / "docker" / "nginx.conf").read_text()
     assert "upstream api" in nginx and "upstream rasa" in nginx and "proxy_buffering off" in nginx
     assert "X-Forwarded-For $remote_addr" in nginx, "the forwarded address is replaced, not appended"
