@@ -126,6 +126,10 @@ def load_section(r: dict) -> str:
     )
 
 
+def _growth(life: dict) -> str:
+    return f"{life['growth_mib']:+.1f} MiB (fitted {life['mib_per_hour']:+.1f} MiB/h)"
+
+
 def soak_section(r: dict) -> str:
     faults = ", ".join(f"{f['service']} at {f['at_s']:.0f} s (back after {f['down_s']:.0f} s)" for f in r["faults"])
     rows = [
@@ -136,7 +140,11 @@ def soak_section(r: dict) -> str:
         ["messages lost", r["lost"]],
         ["messages duplicated", r["duplicated"]],
         ["shopper messages left unanswered", r["left_unanswered"]],
-        ["memory growth after warm-up (MiB)", r["memory_growth_mib"]],
+        *(
+            [f"{service} memory, {life['from_s']}-{life['to_s']} s", _growth(life)]
+            for service, lives in r["memory_growth_mib"].items()
+            for life in (lives if isinstance(lives, list) else [])
+        ),
     ]
     return "\n\n".join(
         [

@@ -153,7 +153,6 @@ def main() -> None:
         unanswered = conn.execute("SELECT count(*) FROM messages WHERE status = 'received'").fetchone()[0]
         conn.close()
     lat = [ms for _, ms in soak.latencies]
-    first, last = memory[len(memory) // 5] if memory else {}, memory[-1] if memory else {}
     results = {
         "machine": machine(),
         "minutes": ns.minutes,
@@ -168,7 +167,7 @@ def main() -> None:
         "left_unanswered": unanswered,
         "faults": events,
         "memory_mib": memory,
-        "memory_growth_mib": {k: round(last.get(k, 0) - first.get(k, 0), 1) for k in ("api", "rasa", "actions")},
+        "memory_growth_mib": memory_growth(memory, events),
     }
     path = write_results("soak", results)
     plot(results)
@@ -192,6 +191,38 @@ def main() -> None:
     )
     print(json.dumps(results["memory_growth_mib"]))
     print(f"wrote {path}")
+
+
+WARM_UP_S = 60.0
+
+
+def memory_growth(memory: list[dict[str, float]], faults: list[dict[str, Any]]) -> dict[str, list[dict[str, float]]]:
+    """Per service, per life (before its kill, after its restart), after a warm-up: how many
+    MiB resident memory grew and the fitted slope in MiB an hour. A restarted process starts
+    afresh, so growth is only meaningful within one life."""
+    out: dict[str, list[dict[str, float]]] = {}
+    end = memory[-1]["t_s"] if memory else 0.0
+    for name in ("api", "rasa", "actions"):
+        lives, start = [], 0.0
+        for fault in (f for f in faults if f["service"] == name):
+            lives.append((start, fault["at_s"]))
+            start = fault["at_s"] + fault["down_s"]
+        lives.append((start, end))
+        out[name] = []
+        for begin, finish in lives:
+            rows = [(m["t_s"], m[name]) for m in memory if begin + WARM_UP_S <= m["t_s"] <= finish and m.get(name)]
+            if len(rows) < 3:
+                continue
+            t, rss = np.array(rows).T
+            out[name].append(
+                {
+                    "from_s": round(float(t[0])),
+                    "to_s": round(float(t[-1])),
+                    "growth_mib": round(float(rss[-1] - rss[0]), 1),
+                    "mib_per_hour": round(float(np.polyfit(t, rss, 1)[0] * 3600), 1),
+                }
+            )
+    return out
 
 
 def plot(results: dict[str, Any]) -> None:
