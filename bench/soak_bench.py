@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from bench.common import RESULTS, machine, table, write_results
+from bench.common import machine, table, write_results
 from bench.load_bench import SCRIPT, TOKEN
 from shoptalk.paths import DEFAULT_VAR
 from shoptalk.stack import Stack
@@ -93,6 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--shoppers", type=int, default=10)
+    parser.add_argument("--results-name", default="soak", help="bench/results/NAME.json and NAME.png")
     ns = parser.parse_args()
     model = train(DEFAULT_VAR / "rasa-models")
     seconds = ns.minutes * 60
@@ -169,8 +170,8 @@ def main() -> None:
         "memory_mib": memory,
         "memory_growth_mib": memory_growth(memory, events),
     }
-    path = write_results("soak", results)
-    plot(results)
+    path = write_results(ns.results_name, results)
+    plot(results, path.with_suffix(".png"))
     print(
         table(
             [
@@ -225,7 +226,7 @@ def memory_growth(memory: list[dict[str, float]], faults: list[dict[str, Any]]) 
     return out
 
 
-def plot(results: dict[str, Any]) -> None:
+def plot(results: dict[str, Any], out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -242,7 +243,7 @@ def plot(results: dict[str, Any]) -> None:
     ax.set_title("Soak: memory per service while services are killed and restarted")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(RESULTS / "soak.png", dpi=110)
+    fig.savefig(out, dpi=110)
 
 
 if __name__ == "__main__":
