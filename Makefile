@@ -27,6 +27,7 @@ ingest:  ## load the demo catalog (or CATALOG=path) into the product index
 test:  ## lint, then every test tier in both envs (installs what the tests need)
 	$(ST) setup --with-browser --with-redis
 	$(PY) -m ruff check .
+	$(ST) train  # before pytest: the e2e tier then finds the model cached, not trained inside a test's timeout
 	$(RASA_PY) -m pytest tests/nlu tests/bot
 	$(PY) -m pytest --ignore=tests/nlu --ignore=tests/bot
 
@@ -43,7 +44,8 @@ test-integration:  ## integration tests (real PostgreSQL, real Qdrant engine, re
 	$(PY) -m pytest tests/integration
 
 test-e2e:  ## end-to-end tests (real Rasa, action server, API, browser)
-	$(ST) setup --with-browser
+	$(ST) setup --with-browser --with-redis
+	$(ST) train
 	$(PY) -m pytest tests/e2e
 
 lint:  ## ruff and mypy
