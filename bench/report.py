@@ -159,7 +159,9 @@ def load_section(r: dict) -> str:
 
 
 def _growth(life: dict) -> str:
-    return f"{life['growth_mib']:+.1f} MiB (fitted {life['mib_per_hour']:+.1f} MiB/h)"
+    late = life.get("second_half_mib_per_hour")
+    late_text = f"; second half of that life {late:+.1f} MiB/h" if late is not None else ""
+    return f"{life['growth_mib']:+.1f} MiB (fitted {life['mib_per_hour']:+.1f} MiB/h{late_text})"
 
 
 def soak_section(r: dict) -> str:
@@ -190,6 +192,7 @@ def soak_section(r: dict) -> str:
 if __name__ == "__main__":
     name = sys.argv[1] if len(sys.argv) > 1 else "retrieval"
     data = json.loads((RESULTS / f"{name}.json").read_text())
+    name = "soak" if name.startswith("soak") else name  # soak_long: the same section
     sections = {
         "retrieval": retrieval_section,
         "nlu": nlu_section,

@@ -215,12 +215,14 @@ def memory_growth(memory: list[dict[str, float]], faults: list[dict[str, Any]]) 
             if len(rows) < 3:
                 continue
             t, rss = np.array(rows).T
+            late = t >= (t[0] + t[-1]) / 2  # a warm-up that levels off shows a smaller slope here
             out[name].append(
                 {
                     "from_s": round(float(t[0])),
                     "to_s": round(float(t[-1])),
                     "growth_mib": round(float(rss[-1] - rss[0]), 1),
                     "mib_per_hour": round(float(np.polyfit(t, rss, 1)[0] * 3600), 1),
+                    "second_half_mib_per_hour": round(float(np.polyfit(t[late], rss[late], 1)[0] * 3600), 1),
                 }
             )
     return out
