@@ -1,6 +1,6 @@
 # The ShopTalk API (Python 3.11): FastAPI, retrieval on Qdrant, catalog ingest.
 FROM python:3.11-slim AS base
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY requirements/api.lock requirements/api.lock
 # torch's CPU build comes from the PyTorch index; everything else from PyPI, hash-checked.

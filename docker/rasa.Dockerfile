@@ -1,6 +1,6 @@
 # Rasa 3.6 (Python 3.10): the dialogue server and, with another command, the action server.
 FROM python:3.10-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 TF_CPP_MIN_LOG_LEVEL=2
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MALLOC_ARENA_MAX=2 TF_CPP_MIN_LOG_LEVEL=2
 WORKDIR /app
 COPY requirements/rasa.lock requirements/rasa.lock
 RUN pip install --require-hashes -r requirements/rasa.lock
