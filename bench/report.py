@@ -159,9 +159,8 @@ def load_section(r: dict) -> str:
 
 
 def _growth(life: dict) -> str:
-    late = life.get("second_half_mib_per_hour")
-    late_text = f"; second half of that life {late:+.1f} MiB/h" if late is not None else ""
-    return f"{life['growth_mib']:+.1f} MiB (fitted {life['mib_per_hour']:+.1f} MiB/h{late_text})"
+    whole, late = life["mib_per_hour"], life["second_half_mib_per_hour"]
+    return f"{life['growth_mib']:+.1f} MiB (fitted {whole:+.1f} MiB/h; second half of that life {late:+.1f} MiB/h)"
 
 
 def soak_section(r: dict) -> str:
@@ -177,7 +176,7 @@ def soak_section(r: dict) -> str:
         *(
             [f"{service} memory, {life['from_s']}-{life['to_s']} s", _growth(life)]
             for service, lives in r["memory_growth_mib"].items()
-            for life in (lives if isinstance(lives, list) else [])
+            for life in lives
         ),
     ]
     return "\n\n".join(

@@ -68,7 +68,6 @@ class Service:
 
 # Rasa's own "redis" lock store loses tickets when replicas contend (see bot/lock_store.py).
 ATOMIC_REDIS_LOCK_STORE = "bot.lock_store.AtomicRedisLockStore"
-MALLOC_ARENA_MAX = "2"
 
 
 def _lock_store_env(url: str) -> dict[str, str]:
@@ -101,14 +100,13 @@ class Stack:
 
     def _services(self) -> list[Service]:
         c = self.config
-        # Two glibc malloc arenas instead of 8 a core: the API's worker threads otherwise each
-        # grow an arena of their own and resident memory creeps up (BENCHMARKS.md, soak).
-        arenas = os.environ.get("MALLOC_ARENA_MAX", MALLOC_ARENA_MAX)
         base = {
+            # Two glibc malloc arenas (the environment may say otherwise) instead of 8 a core: the
+            # API's worker threads otherwise each grow an arena and resident memory creeps up.
+            "MALLOC_ARENA_MAX": "2",
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "TF_CPP_MIN_LOG_LEVEL": "2",
-            "MALLOC_ARENA_MAX": arenas,
             **c.extra_env,
         }
         tracker = c.tracker_url or f"sqlite:///{c.var_dir / 'rasa-tracker.db'}"

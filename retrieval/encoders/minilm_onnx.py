@@ -38,12 +38,12 @@ def weights_fingerprint() -> str:
     return hashlib.sha256(f"{weights}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
 
 
-def export_onnx(out: Path, source: Path | None = None) -> Path:
-    """Export MiniLM (or a fine-tuned copy in `source`) with pooling and normalisation to ONNX."""
+def export_onnx(out: Path) -> Path:
+    """Export MiniLM with pooling and normalisation to an ONNX file (needs torch)."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    src = str(source or model_dir())
+    src = str(model_dir())
     tokenizer = AutoTokenizer.from_pretrained(src)
     bert = AutoModel.from_pretrained(src).eval()
 
@@ -136,13 +136,12 @@ class MiniLMOnnxEncoder:
         threads: int = 1,
         batch_size: int = 64,
         query_onnx_path: Path | None = None,
-        tokenizer_dir: Path | None = None,
     ) -> None:
         from tokenizers import Tokenizer
 
         self._session = _session(onnx_path, threads)
         self._query_session = _session(query_onnx_path, 1) if query_onnx_path else self._session
-        self._tokenizer = Tokenizer.from_file(str((tokenizer_dir or model_dir()) / "tokenizer.json"))
+        self._tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self._batch_size = batch_size
@@ -175,4 +174,4 @@ class MiniLMOnnxEncoder:
 
 
 if __name__ == "__main__":
-    export_onnx(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else None)
+    export_onnx(Path(sys.argv[1]))
