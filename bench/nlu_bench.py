@@ -27,12 +27,12 @@ import numpy as np
 
 from bench.common import DATA, RESULTS, ROOT, dir_size_mib, machine, table, write_results
 from nlu_models.calibration import fit_oos_threshold
-from nlu_models.crossval import intent_scores
-from nlu_models.data import Example, read_nlu, stratified_folds, stratified_split
+from nlu_models.crossval import intent_scores, run_folds
+from nlu_models.data import Example, read_nlu, stratified_split
 from nlu_models.io import save_trained
 from nlu_models.predictor import OUT_OF_SCOPE, Predictor
 from nlu_models.taxonomy import Taxonomy
-from nlu_models.trainer import Trainer, entity_f1
+from nlu_models.trainer import Trainer
 from nlu_models.training_args import TrainingArguments
 
 DIET_PIPELINE = """
@@ -271,25 +271,21 @@ def run_crossval(
     entities = Taxonomy.load(ROOT / "bot" / "taxonomy.yml").entities
     out: Dict[str, Any] = {}
     for name in [n for n in names if n in ("ours", "diet")]:
-        gold_all, pred_all, f1s, ent_gold, ent_pred = [], [], [], [], []
-        for k, (train, test) in enumerate(stratified_folds(examples, folds, args.seed)):
-            [system] = systems([name], work / "crossval" / f"fold{k}", args, diet_epochs)
-            fit_train, val = stratified_split(train, 0.1, args.seed)
-            print(f"crossval fold {k + 1}/{folds}: training {name}", flush=True)
-            system.fit(fit_train, val, entities=entities)
-            pred, _, ents = system.predict([e.text for e in test])
-            gold_all += [e.intent for e in test]
-            pred_all += pred
-            ent_gold += list(test)
-            ent_pred += ents
-            f1s.append(intent_scores([e.intent for e in test], pred)["macro_f1"])
-        out[name] = {
-            **intent_scores(gold_all, pred_all),
-            "entity_f1": entity_f1(ent_gold, ent_pred),
-            "fold_macro_f1": f1s,
-        }
+
+        def fit_predict(
+            fit: Sequence[Example], validation: Sequence[Example], texts: Sequence[str], folder: Path, name: str = name
+        ) -> Tuple[List[str], List[List[Dict]]]:
+            [system] = systems([name], folder, args, diet_epochs)
+            system.fit(fit, validation, entities=entities)
+            intents, _, found = system.predict(texts)
+            return intents, found
+
+        run = run_folds(
+            examples, folds, args.seed, args.validation_fraction, work / "crossval" / name, fit_predict, name
+        )
+        out[name] = {**run.scores(), "train_seconds": run.seconds}
         if name == "ours":
-            confusion_png(gold_all, pred_all, RESULTS / "nlu_confusion.png")
+            confusion_png(run.gold, run.pred, RESULTS / "nlu_confusion.png")
         print(f"crossval {name}: {out[name]}", flush=True)
     return out
 
@@ -377,6 +373,29 @@ def run_latency(work: Path, args: TrainingArguments, diet_epochs: int, n: int) -
     return out
 
 
+def limit_threads(threads: int) -> None:
+    """Cap the math libraries of every system (torch, onnxruntime, TensorFlow) at `threads`."""
+    for var in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        os.environ[var] = str(threads)
+
+
+def merge_results(produced: Dict[str, Any]) -> Dict[str, Any]:
+    """Merge what this run produced into bench/results/nlu.json and return the file's figures.
+
+    The file is read again at every write, per data set and system, so runs of other
+    sections or systems (possibly at the same time, one per core) keep their figures.
+    """
+    path = RESULTS / "nlu.json"
+    merged: Dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    for key, value in produced.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key].update(value)
+        else:
+            merged[key] = value
+    write_results("nlu", merged)
+    return merged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sections", default="banking77,clinc150,crossval,latency")
@@ -386,14 +405,18 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--latency-messages", type=int, default=300)
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench-nlu")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="CPU threads for training (all cores by default; 1 lets two runs share 2 cores, one each)",
+    )
     ns = parser.parse_args()
-    args = TrainingArguments(epochs=ns.epochs, batch_size=32, max_length=64, threads=os.cpu_count())
+    limit_threads(ns.threads)
+    args = TrainingArguments(epochs=ns.epochs, batch_size=32, max_length=64, threads=ns.threads)
     names = ns.systems.split(",")
-    results_file = RESULTS / "nlu.json"
-    results: Dict[str, Any] = json.loads(results_file.read_text()) if results_file.exists() else {}
-    results["machine"] = machine()
-    results.setdefault("config", {})["ours"] = args.to_dict()
-    results["config"]["diet_epochs"] = ns.diet_epochs
+    results: Dict[str, Any] = {"machine": machine(), "config": {"ours": args.to_dict(), "diet_epochs": ns.diet_epochs}}
+    results["config"]["threads"] = ns.threads
     work = ns.workdir
     runners = {
         "banking77": lambda name: run_banking77(work, [name], args, ns.diet_epochs),
@@ -407,9 +430,10 @@ def main() -> None:
         else:
             for name in names:  # each system's figures are saved as soon as they exist (runs take hours)
                 results.setdefault(section, {}).update(runners[section](name))
-                write_results("nlu", results)
+                merge_results(results)
         results.setdefault("section_seconds", {})[section] = round(time.perf_counter() - started, 1)
-        write_results("nlu", results)
+        merge_results(results)
+    results = merge_results({})
     rows = []
     for ds, keys in (
         ("banking77", ("accuracy", "macro_f1")),

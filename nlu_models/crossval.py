@@ -17,8 +17,9 @@ import argparse
 import json
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Callable, Dict, List, Sequence, Tuple
 
 import yaml
 
@@ -38,40 +39,80 @@ def intent_scores(gold: Sequence[str], pred: Sequence[str]) -> Dict[str, float]:
     return {"accuracy": accuracy, "macro_f1": macro_f1([index[g] for g in gold], [index[p] for p in pred], len(labels))}
 
 
+#: Trains on (fit, validation) in a work folder and returns, for each test text, the top
+#: intent (closed set) and the entities found.
+FitPredict = Callable[[Sequence[Example], Sequence[Example], Sequence[str], Path], Tuple[List[str], List[List[Dict]]]]
+
+
+@dataclass
+class FoldRun:
+    """Predictions pooled over the folds of one cross-validation, in fold order."""
+
+    gold: List[str] = field(default_factory=list)
+    pred: List[str] = field(default_factory=list)
+    held: List[Example] = field(default_factory=list)
+    found: List[List[Dict]] = field(default_factory=list)
+    fold_macro_f1: List[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def scores(self) -> Dict[str, object]:
+        """Return pooled intent accuracy and macro-F1, entity F1 and per-fold macro-F1."""
+        return {
+            **intent_scores(self.gold, self.pred),
+            "entity_f1": entity_f1(self.held, self.found),
+            "fold_macro_f1": self.fold_macro_f1,
+        }
+
+
+def our_fit_predict(args: TrainingArguments, entities: Sequence[str]) -> FitPredict:
+    """Return the fold step for our model: train as `rasa train` does, serve the export."""
+
+    def fit_predict(
+        fit: Sequence[Example], validation: Sequence[Example], texts: Sequence[str], out: Path
+    ) -> Tuple[List[str], List[List[Dict]]]:
+        trainer = Trainer(args)
+        result = trainer.train(fit, validation, entity_names=entities)
+        save_trained(result, args, trainer.encoder_dir, out)
+        predictions = Predictor(out, {}, threads=1).predict(list(texts))
+        return [p.ranking[0]["name"] for p in predictions], [p.entities for p in predictions]
+
+    return fit_predict
+
+
+def run_folds(
+    examples: Sequence[Example],
+    folds: int,
+    seed: int,
+    validation_fraction: float,
+    workdir: Path,
+    fit_predict: FitPredict,
+    label: str = "crossval",
+) -> FoldRun:
+    """Run k stratified folds: each trains on its training part less a stratified
+    validation split (early stopping, calibration) and predicts its held-out part."""
+    if folds < 2:
+        raise ValueError("cross-validation needs at least 2 folds")
+    run = FoldRun()
+    started = time.perf_counter()
+    for k, (train, test) in enumerate(stratified_folds(examples, folds, seed)):
+        print(f"{label}: fold {k + 1}/{folds}: training on {len(train)}, testing on {len(test)}", flush=True)
+        fit, validation = stratified_split(train, validation_fraction, seed)
+        fold_pred, fold_found = fit_predict(fit, validation, [e.text for e in test], workdir / f"fold{k}")
+        run.fold_macro_f1.append(float(intent_scores([e.intent for e in test], fold_pred)["macro_f1"]))
+        run.gold += [e.intent for e in test]
+        run.pred += fold_pred
+        run.held += list(test)
+        run.found += fold_found
+    run.seconds = round(time.perf_counter() - started, 1)
+    return run
+
+
 def cross_validate(
     examples: Sequence[Example], entities: Sequence[str], args: TrainingArguments, folds: int, workdir: Path
 ) -> Dict[str, object]:
-    """Return pooled intent accuracy, macro-F1, entity F1 and per-fold macro-F1 over k folds."""
-    if folds < 2:
-        raise ValueError("cross-validation needs at least 2 folds")
-    gold: List[str] = []
-    pred: List[str] = []
-    held: List[Example] = []
-    found: List[List[Dict]] = []
-    per_fold: List[float] = []
-    started = time.perf_counter()
-    for k, (train, test) in enumerate(stratified_folds(examples, folds, args.seed)):
-        print(f"crossval: fold {k + 1}/{folds}: training on {len(train)}, testing on {len(test)}", flush=True)
-        fit, validation = stratified_split(train, args.validation_fraction, args.seed)
-        trainer = Trainer(args)
-        result = trainer.train(fit, validation, entity_names=entities)
-        out = workdir / f"fold{k}"
-        save_trained(result, args, trainer.encoder_dir, out)
-        predictions = Predictor(out, {}, threads=1).predict([e.text for e in test])
-        fold_pred = [p.ranking[0]["name"] for p in predictions]  # closed set: the top intent
-        per_fold.append(intent_scores([e.intent for e in test], fold_pred)["macro_f1"])
-        gold += [e.intent for e in test]
-        pred += fold_pred
-        held += list(test)
-        found += [p.entities for p in predictions]
-    return {
-        **intent_scores(gold, pred),
-        "entity_f1": entity_f1(held, found),
-        "fold_macro_f1": per_fold,
-        "examples": len(examples),
-        "folds": folds,
-        "seconds": round(time.perf_counter() - started, 1),
-    }
+    """Return pooled intent accuracy, macro-F1, entity F1 and per-fold macro-F1 of our model."""
+    run = run_folds(examples, folds, args.seed, args.validation_fraction, workdir, our_fit_predict(args, entities))
+    return {**run.scores(), "examples": len(examples), "folds": folds, "seconds": run.seconds}
 
 
 def arguments_from_rasa_config(path: Path, **overrides: object) -> TrainingArguments:
