@@ -13,6 +13,7 @@ from api.review.models import ConversationTag
 from api.review.schemas import InboxFilter, InboxPage, InboxRow
 
 FALLBACK = sorted(FALLBACK_INTENTS)
+NO_MESSAGES: tuple[int, float | None, int] = (0, None, 0)
 
 
 def _message_exists(*conditions: Any) -> Any:
@@ -56,41 +57,42 @@ def _escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _stats_subquery() -> Any:
-    shopper = Message.author == "shopper"
+def _min_confidence() -> Any:
+    """The conversation's lowest shopper-message confidence, per row of the outer query."""
     return (
-        select(
-            Message.conversation_id.label("cid"),
-            func.count().label("messages"),
-            func.min(case((shopper, Message.confidence))).label("min_confidence"),
-            func.sum(case((and_(shopper, Message.intent.in_(FALLBACK)), 1), else_=0)).label("fallbacks"),
-        )
-        .group_by(Message.conversation_id)
-        .subquery()
+        select(func.min(Message.confidence))
+        .where(Message.conversation_id == Conversation.id, Message.author == "shopper")
+        .correlate(Conversation)
+        .scalar_subquery()
     )
 
 
 def inbox_page(*, session: Session, flt: InboxFilter) -> InboxPage:
-    """Return the conversations matching the filter, one page, with per-conversation figures."""
+    """Return the conversations matching the filter, one page, with per-conversation figures.
+
+    The page is chosen first; message figures are then aggregated for its rows only, so the
+    cost follows the page size, not the number of messages in the database. Sorting by
+    confidence reads each matching conversation's lowest confidence from the
+    (conversation_id, seq) index, never the whole message table.
+    """
     where = _conditions(flt)
     total = session.scalar(select(func.count()).select_from(Conversation).where(*where)) or 0
-    stats = _stats_subquery()
     order = {
         "updated_desc": Conversation.updated_at.desc(),
         "updated_asc": Conversation.updated_at.asc(),
         "created_desc": Conversation.created_at.desc(),
-        "confidence_asc": func.coalesce(stats.c.min_confidence, 2.0).asc(),
+        "confidence_asc": func.coalesce(_min_confidence(), 2.0).asc(),
     }[flt.sort]
     rows = session.execute(
-        select(Conversation, Shopper.external_id, stats.c.messages, stats.c.min_confidence, stats.c.fallbacks)
+        select(Conversation, Shopper.external_id)
         .join(Shopper, Shopper.id == Conversation.shopper_id)
-        .outerjoin(stats, stats.c.cid == Conversation.id)
         .where(*where)
         .order_by(order, Conversation.id)
         .limit(flt.limit)
         .offset(flt.offset)
     ).all()
     ids = [r[0].id for r in rows]
+    stats = _stats_of(session, ids)
     tags = _tags_of(session, ids)
     last_texts, last_intents = _last_messages(session, ids)
     return InboxPage(
@@ -104,9 +106,9 @@ def inbox_page(*, session: Session, flt: InboxFilter) -> InboxPage:
                 assignee=c.assignee,
                 purchase_stage=c.purchase_stage,
                 purchase_score=c.purchase_score,
-                messages=messages or 0,
-                min_confidence=min_confidence,
-                fallbacks=int(fallbacks or 0),
+                messages=stats.get(c.id, NO_MESSAGES)[0],
+                min_confidence=stats.get(c.id, NO_MESSAGES)[1],
+                fallbacks=stats.get(c.id, NO_MESSAGES)[2],
                 last_intent=last_intents.get(c.id),
                 last_text=last_texts.get(c.id, ""),
                 tags=tags.get(c.id, []),
@@ -114,9 +116,29 @@ def inbox_page(*, session: Session, flt: InboxFilter) -> InboxPage:
                 created_at=c.created_at,
                 updated_at=c.updated_at,
             )
-            for c, external_id, messages, min_confidence, fallbacks in rows
+            for c, external_id in rows
         ],
     )
+
+
+def _stats_of(session: Session, ids: list[str]) -> dict[str, tuple[int, float | None, int]]:
+    """Return (messages, lowest shopper confidence, fallbacks) per conversation of the page."""
+    if not ids:
+        return {}
+    shopper = Message.author == "shopper"
+    return {
+        cid: (int(messages), min_confidence, int(fallbacks or 0))
+        for cid, messages, min_confidence, fallbacks in session.execute(
+            select(
+                Message.conversation_id,
+                func.count(),
+                func.min(case((shopper, Message.confidence))),
+                func.sum(case((and_(shopper, Message.intent.in_(FALLBACK)), 1), else_=0)),
+            )
+            .where(Message.conversation_id.in_(ids))
+            .group_by(Message.conversation_id)
+        )
+    }
 
 
 def _tags_of(session: Session, ids: list[str]) -> dict[str, list[str]]:

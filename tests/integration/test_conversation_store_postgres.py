@@ -46,3 +46,20 @@ def test_invalid_message_writes_nothing(session: Session) -> None:
     with pytest.raises(InvalidMessage):
         _turn(session, FakeDialogueEngine(), "   ")
     assert session.scalar(select(Message).limit(1)) is None
+
+
+def test_the_inbox_sorts_by_lowest_confidence_and_counts_each_page_row(session: Session) -> None:
+    from api.review.inbox import inbox_page
+    from api.review.schemas import InboxFilter
+
+    engine = FakeDialogueEngine()
+    _turn(session, engine, "hi", sender="sure")  # greet 0.97
+    _turn(session, engine, "hi", sender="unsure")
+    _turn(session, engine, "blorp zzz", sender="unsure")  # nlu_fallback 0.2
+    first = inbox_page(session=session, flt=InboxFilter(sort="confidence_asc", limit=1))
+    second = inbox_page(session=session, flt=InboxFilter(sort="confidence_asc", limit=1, offset=1))
+    assert first.total == second.total == 2
+    assert [(r.shopper, r.min_confidence, r.fallbacks, r.messages) for r in first.rows + second.rows] == [
+        ("unsure", 0.2, 1, 4),
+        ("sure", 0.97, 0, 2),
+    ]

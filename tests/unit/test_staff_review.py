@@ -51,6 +51,20 @@ def test_inbox_is_paginated_and_sorted(client: TestClient) -> None:
     assert [r["shopper"] for r in first["rows"] + second["rows"]] == ["s4", "s3", "s2", "s1"]
 
 
+def test_inbox_sorts_by_lowest_confidence_with_each_rows_own_figures(client: TestClient) -> None:
+    agent = staff_headers(client, "ana", "agent")
+    _chat(client, "sure", "hi")  # greet 0.97
+    _chat(client, "unsure", "hi")
+    _chat(client, "unsure", "blorp zzz")  # nlu_fallback 0.2
+    page = _inbox(client, agent, sort="confidence_asc", limit=1)
+    assert page["total"] == 2
+    [row] = page["rows"]
+    assert row["shopper"] == "unsure" and row["min_confidence"] == 0.2 and row["fallbacks"] == 1
+    assert row["messages"] == 4  # two shopper messages and two bot replies
+    [second] = _inbox(client, agent, sort="confidence_asc", limit=1, offset=1)["rows"]
+    assert second["shopper"] == "sure" and second["fallbacks"] == 0 and second["messages"] == 2
+
+
 def test_inbox_refuses_bad_filters_with_a_message(client: TestClient) -> None:
     agent = staff_headers(client, "ana", "agent")
     response = client.get("/v1/staff/conversations", params={"confidence_below": 3}, headers=agent)
