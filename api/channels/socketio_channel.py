@@ -90,6 +90,7 @@ def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str, redis_ur
             session.commit()
 
     def _turn(session_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        state.limits.chat_shopper.check(session_id, "messages from this shopper")
         with state.session_factory() as session:
             _, messages = state.turns.handle(
                 session,

@@ -174,7 +174,10 @@ async def websocket_channel(websocket: WebSocket) -> None:
                         raise ProtocolError("'after_seq' must be a non-negative integer")
                     await send(await run_in_threadpool(_history, app, live.conversation_id, after))
                 elif kind == "message":
-                    app.state.limits.chat_shopper.check(session_id, "messages from this shopper")
+                    # in the thread pool: with REDIS_URL the check is a network round trip
+                    await run_in_threadpool(
+                        app.state.limits.chat_shopper.check, session_id, "messages from this shopper"
+                    )
                     await send({"type": "typing", "on": True})
                     try:
                         conv_id, messages, intent = await run_in_threadpool(_turn, app, session_id, frame)

@@ -12,12 +12,14 @@ from api.config import Settings
 from api.dialogue.fake import FakeDialogueEngine
 from api.limits import RateLimited, RateLimiter
 from api.main import create_app
+from tests.support.net import serve_in_thread
+from tests.support.webchat import Widget
 from tests.unit.conftest import make_searcher
 
 
 @pytest.fixture
-def limited(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
+def limited_settings(tmp_path: Path) -> Settings:
+    return Settings(
         shoptalk_env="test",
         var_dir=tmp_path,
         encoder="hashing",
@@ -25,7 +27,11 @@ def limited(tmp_path: Path) -> Iterator[TestClient]:
         rate_limit_chat_per_ip=40,  # burst 10
         rate_limit_events_per_ip=4,  # burst 1
     )
-    with TestClient(create_app(settings, dialogue=FakeDialogueEngine(), searcher=make_searcher())) as client:
+
+
+@pytest.fixture
+def limited(limited_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(limited_settings, dialogue=FakeDialogueEngine(), searcher=make_searcher())) as client:
         yield client
 
 
@@ -64,6 +70,19 @@ def test_the_websocket_channel_applies_the_shopper_limit(limited: TestClient) ->
             if frame["type"] == "error":
                 errors.append(frame)
         assert [e["status"] for e in errors] == [429]
+
+
+def test_the_socketio_channel_applies_the_shopper_limit(limited_settings: Settings) -> None:
+    app = create_app(limited_settings, dialogue=FakeDialogueEngine(), searcher=make_searcher())
+    with serve_in_thread(app) as url:
+        widget = Widget(url)
+        try:
+            widget.session("sio-fast")
+            replies = [widget.say("hi", 1)[0]["text"] for _ in range(3)]
+        finally:
+            widget.client.disconnect()
+    assert "too many messages from this shopper" not in replies[0] + replies[1]
+    assert replies[2].startswith("Sorry, I could not take that message: too many messages from this shopper")
 
 
 def test_buckets_refill_over_time() -> None:
