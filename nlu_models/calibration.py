@@ -5,7 +5,7 @@ Both are fitted on validation data only.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Literal, Optional, Sequence
 
 import numpy as np
 
@@ -47,28 +47,39 @@ def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int 
     return float(ece)
 
 
+#: How a threshold is chosen when out-of-scope validation messages exist:
+#: "bounded": catch the most out-of-scope messages while in-scope accuracy stays within
+#:     `max_accuracy_loss` of its value with no threshold (an operating point you can state:
+#:     "we give up at most 1 point of in-scope accuracy to refuse what we cannot answer");
+#: "balanced": maximise the mean of in-scope accuracy and out-of-scope recall;
+#: "accuracy": maximise accuracy over all validation messages (when out-of-scope messages
+#:     are a small share, so that a handful cannot drag the threshold up).
+OosObjective = Literal["bounded", "balanced", "accuracy"]
+
+
 def fit_oos_threshold(
     in_scope_conf: np.ndarray,
     in_scope_correct: np.ndarray,
     oos_conf: Optional[np.ndarray] = None,
     quantile: float = 0.02,
-    balanced: bool = True,
+    objective: OosObjective = "bounded",
+    max_accuracy_loss: float = 0.01,
 ) -> float:
     """Return the confidence below which a message counts as out of scope.
 
-    With out-of-scope validation messages, pick the lowest threshold that maximises either
-    the mean of in-scope accuracy (correct and above the threshold) and out-of-scope recall
-    (balanced, the CLINC150 protocol), or plain accuracy over all validation messages (when
-    the out-of-scope messages are a small share, so that a handful cannot drag the
-    threshold up). Without them, take a low quantile of correct in-scope confidences.
+    With out-of-scope validation messages, pick the threshold by `objective` (ties go to
+    the lowest threshold). Without them, take a low quantile of correct in-scope confidences.
     """
     if oos_conf is not None and len(oos_conf):
         candidates: Sequence[float] = np.concatenate([[0.0], np.unique(np.concatenate([in_scope_conf, oos_conf]))])
+        floor = (np.sum(in_scope_correct) / max(1, len(in_scope_conf)) - max_accuracy_loss) * len(in_scope_conf)
         best_t, best_score = 0.0, -1.0
         for t in candidates:
             kept = int(np.sum(in_scope_correct & (in_scope_conf >= t)))
             caught = int(np.sum(oos_conf < t))
-            if balanced:
+            if objective == "bounded":
+                score = caught if kept >= floor - 1e-9 else -1.0
+            elif objective == "balanced":
                 score = (kept / max(1, len(in_scope_conf)) + caught / len(oos_conf)) / 2
             else:
                 score = (kept + caught) / (len(in_scope_conf) + len(oos_conf))

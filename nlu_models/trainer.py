@@ -296,10 +296,12 @@ class Trainer:
         if oos_texts:
             oos_probs = softmax(self.logits(model, [Example(t, intents[0]) for t in oos_texts]), temperature)
             oos_conf = oos_probs[:, scope_cols].max(axis=1)
-            return fit_oos_threshold(in_conf, in_correct, oos_conf, self.args.oos_quantile, balanced=True)
+            return fit_oos_threshold(
+                in_conf, in_correct, oos_conf, self.args.oos_quantile, "bounded", self.args.oos_max_accuracy_loss
+            )
         if (~in_scope).any():
             oos_conf = probs[~in_scope][:, scope_cols].max(axis=1)
-        return fit_oos_threshold(in_conf, in_correct, oos_conf, self.args.oos_quantile, balanced=False)
+        return fit_oos_threshold(in_conf, in_correct, oos_conf, self.args.oos_quantile, "accuracy")
 
     def predict_entities(self, model: IntentEntityModel, tags: Sequence[str], texts: Sequence[str]) -> List[List[Dict]]:
         """Return decoded entities per text using the torch model."""

@@ -27,6 +27,9 @@ class TrainingArguments:
         min_examples_per_intent: Training fails, naming the intent, below this count.
         oos_quantile: Without out-of-scope validation data, the confidence threshold is this
             quantile of the calibrated confidences of correct validation predictions.
+        oos_max_accuracy_loss: With out-of-scope validation texts (e.g. CLINC150's oos_val),
+            the threshold catches as many of them as it can while validation in-scope
+            accuracy drops by at most this much (0.01: one point).
         seed: Seed for shuffling, splits and initialisation (training is deterministic).
         threads: Torch threads for training (None: torch's default).
         quantize: Export the ONNX model with dynamic int8 quantisation.
@@ -54,6 +57,7 @@ class TrainingArguments:
     early_stopping_patience: int = 2
     min_examples_per_intent: int = 5
     oos_quantile: float = 0.02
+    oos_max_accuracy_loss: float = 0.01
     seed: int = 42
     threads: Optional[int] = None
     quantize: bool = True

@@ -40,9 +40,21 @@ def test_oos_threshold_separates_out_of_scope_messages() -> None:
     in_conf = np.array([0.9, 0.8, 0.95, 0.7, 0.85])
     correct = np.array([True, True, True, False, True])
     oos_conf = np.array([0.3, 0.4, 0.2, 0.75])
-    threshold = fit_oos_threshold(in_conf, correct, oos_conf)
+    threshold = fit_oos_threshold(in_conf, correct, oos_conf, objective="balanced")
     assert 0.4 < threshold <= 0.8
     # Unbalanced: one confident out-of-scope message does not drag the threshold above
     # correct in-scope predictions.
-    assert fit_oos_threshold(in_conf, correct, np.array([0.1, 0.82]), balanced=False) <= 0.8
+    assert fit_oos_threshold(in_conf, correct, np.array([0.1, 0.82]), objective="accuracy") <= 0.8
     assert fit_oos_threshold(in_conf, correct, None, quantile=0.0) == 0.8
+
+
+def test_the_bounded_threshold_gives_up_at_most_the_allowed_in_scope_accuracy() -> None:
+    in_conf = np.linspace(0.5, 0.99, 100)  # 100 in-scope messages, all correct
+    correct = np.ones(100, dtype=bool)
+    oos_conf = np.array([0.3, 0.52, 0.6, 0.9])
+    # No loss allowed: only what lies below every in-scope confidence is caught.
+    assert 0.3 < fit_oos_threshold(in_conf, correct, oos_conf, max_accuracy_loss=0.0) <= 0.5
+    # Five points allowed: the lowest five in-scope messages may go, catching 0.52 too.
+    t = fit_oos_threshold(in_conf, correct, oos_conf, max_accuracy_loss=0.05)
+    assert t > 0.52 and int(np.sum(in_conf < t)) <= 5
+    assert int(np.sum(oos_conf < t)) == 2
