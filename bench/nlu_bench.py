@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import hashlib
 import json
 import os
 import statistics
@@ -126,27 +127,45 @@ class Diet:
         oos_val: Sequence[str] = (),
         entities: Sequence[str] = (),
     ) -> None:
-        from rasa.model_training import train_nlu
-
         self.workdir.mkdir(parents=True, exist_ok=True)
-        (self.workdir / "config.yml").write_text(DIET_PIPELINE.format(epochs=self.epochs))
+        config = DIET_PIPELINE.format(epochs=self.epochs)
+        (self.workdir / "config.yml").write_text(config)
         write_rasa_nlu(list(train), self.workdir / "nlu.yml")
-        started = time.perf_counter()
-        model = train_nlu(str(self.workdir / "config.yml"), str(self.workdir / "nlu.yml"), str(self.workdir / "models"))
-        self.train_seconds = time.perf_counter() - started
+        self.model_file, self.train_seconds = self._train_or_reuse(config)
         from rasa.core.agent import Agent
 
-        self.agent = Agent.load(model)
-        self.model_file = Path(model)
+        self.agent = Agent.load(str(self.model_file))
         self.threshold = 0.0
         if oos_val:
-            _, in_conf, _ = self._parse([e.text for e in val])
-            correct = np.array([p == e.intent for p, e in zip(self._parse([e.text for e in val])[0], val, strict=True)])
+            in_scope = [e for e in val if e.intent != OUT_OF_SCOPE]
+            intents, in_conf, _ = self._parse([e.text for e in in_scope])
+            correct = np.array([p == e.intent for p, e in zip(intents, in_scope, strict=True)])
             _, oos_conf, _ = self._parse(list(oos_val))
             self.threshold = fit_oos_threshold(np.array(in_conf), correct, np.array(oos_conf))
 
+    def _train_or_reuse(self, config: str) -> Tuple[Path, float]:
+        """Train, or reuse the model a killed or earlier run trained on the same data and config.
+
+        DIET takes hours here (~35 min a cross-validation fold, ~5 h for BANKING77 on one
+        core), so every trained model is kept with a fingerprint of what it was trained on.
+        """
+        from rasa.model_training import train_nlu
+
+        fingerprint = hashlib.sha256((config + (self.workdir / "nlu.yml").read_text()).encode()).hexdigest()
+        record = self.workdir / "trained.json"
+        if record.exists():
+            done = json.loads(record.read_text())
+            if done["fingerprint"] == fingerprint and Path(done["model"]).exists():
+                print(f"diet: reusing {done['model']} (same data and config)", flush=True)
+                return Path(done["model"]), float(done["train_seconds"])
+        started = time.perf_counter()
+        model = train_nlu(str(self.workdir / "config.yml"), str(self.workdir / "nlu.yml"), str(self.workdir / "models"))
+        seconds = time.perf_counter() - started
+        record.write_text(json.dumps({"fingerprint": fingerprint, "model": model, "train_seconds": seconds}))
+        return Path(model), seconds
+
     def _parse(self, texts: Sequence[str]) -> Tuple[List[str], List[float], List[List[Dict]]]:
-        loop = asyncio.get_event_loop()
+        loop = event_loop()
         intents, confs, ents = [], [], []
         for text in texts:
             parsed = loop.run_until_complete(self.agent.parse_message(text))
@@ -189,8 +208,9 @@ class FrozenLR:
         self.train_seconds = time.perf_counter() - started
         self.threshold = 0.0
         if oos_val:
-            intents, conf, _ = self.predict([e.text for e in val], raw=True)
-            correct = np.array([p == e.intent for p, e in zip(intents, val, strict=True)])
+            in_scope = [e for e in val if e.intent != OUT_OF_SCOPE]
+            intents, conf, _ = self.predict([e.text for e in in_scope], raw=True)
+            correct = np.array([p == e.intent for p, e in zip(intents, in_scope, strict=True)])
             _, oos_conf, _ = self.predict(list(oos_val), raw=True)
             self.threshold = fit_oos_threshold(np.array(conf), correct, np.array(oos_conf))
 
@@ -202,6 +222,16 @@ class FrozenLR:
         if not raw:
             intents = [OUT_OF_SCOPE if c < self.threshold else i for i, c in zip(intents, confs, strict=True)]
         return intents, confs, [[] for _ in texts]
+
+
+def event_loop() -> asyncio.AbstractEventLoop:
+    """Return this thread's event loop for Rasa's async parse, making one if there is none."""
+    try:
+        return asyncio.get_event_loop()
+    except RuntimeError:  # uvloop's policy (Rasa installs it) makes none implicitly
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        return loop
 
 
 def write_rasa_nlu(examples: Sequence[Example], path: Path) -> None:
@@ -375,7 +405,7 @@ def time_diet(work: Path, diet_epochs: int, texts: Sequence[str]) -> Dict[str, f
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(models[-1]))
-    loop = asyncio.get_event_loop()
+    loop = event_loop()
     for t in texts[:20]:
         loop.run_until_complete(agent.parse_message(t))
     timings = []
