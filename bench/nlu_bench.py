@@ -22,7 +22,7 @@ import os
 import statistics
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -137,11 +137,7 @@ class Diet:
         self.agent = Agent.load(str(self.model_file))
         self.threshold = 0.0
         if oos_val:
-            in_scope = [e for e in val if e.intent != OUT_OF_SCOPE]
-            intents, in_conf, _ = self._parse([e.text for e in in_scope])
-            correct = np.array([p == e.intent for p, e in zip(intents, in_scope, strict=True)])
-            _, oos_conf, _ = self._parse(list(oos_val))
-            self.threshold = fit_oos_threshold(np.array(in_conf), correct, np.array(oos_conf))
+            self.threshold = threshold_on_validation(self._parse, val, oos_val)
 
     def _train_or_reuse(self, config: str) -> Tuple[Path, float]:
         """Train, or reuse the model a killed or earlier run trained on the same data and config.
@@ -208,11 +204,7 @@ class FrozenLR:
         self.train_seconds = time.perf_counter() - started
         self.threshold = 0.0
         if oos_val:
-            in_scope = [e for e in val if e.intent != OUT_OF_SCOPE]
-            intents, conf, _ = self.predict([e.text for e in in_scope], raw=True)
-            correct = np.array([p == e.intent for p, e in zip(intents, in_scope, strict=True)])
-            _, oos_conf, _ = self.predict(list(oos_val), raw=True)
-            self.threshold = fit_oos_threshold(np.array(conf), correct, np.array(oos_conf))
+            self.threshold = threshold_on_validation(lambda texts: self.predict(texts, raw=True), val, oos_val)
 
     def predict(self, texts: Sequence[str], raw: bool = False) -> Tuple[List[str], List[float], List[List[Dict]]]:
         probs = self.clf.predict_proba(self.encoder.encode_documents(list(texts)))
@@ -222,6 +214,19 @@ class FrozenLR:
         if not raw:
             intents = [OUT_OF_SCOPE if c < self.threshold else i for i, c in zip(intents, confs, strict=True)]
         return intents, confs, [[] for _ in texts]
+
+
+Parse = Callable[[Sequence[str]], Tuple[List[str], List[float], List[List[Dict]]]]
+
+
+def threshold_on_validation(parse: Parse, val: Sequence[Example], oos_val: Sequence[str]) -> float:
+    """Fit a baseline's out-of-scope threshold by the rule our trainer uses, on in-scope
+    validation messages (top intent and confidence, before any threshold) and oos_val."""
+    in_scope = [e for e in val if e.intent != OUT_OF_SCOPE]
+    intents, in_conf, _ = parse([e.text for e in in_scope])
+    correct = np.array([p == e.intent for p, e in zip(intents, in_scope, strict=True)])
+    _, oos_conf, _ = parse(list(oos_val))
+    return fit_oos_threshold(np.array(in_conf), correct, np.array(oos_conf))
 
 
 def event_loop() -> asyncio.AbstractEventLoop:

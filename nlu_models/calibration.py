@@ -72,7 +72,7 @@ def fit_oos_threshold(
     """
     if oos_conf is not None and len(oos_conf):
         candidates: Sequence[float] = np.concatenate([[0.0], np.unique(np.concatenate([in_scope_conf, oos_conf]))])
-        floor = (np.sum(in_scope_correct) / max(1, len(in_scope_conf)) - max_accuracy_loss) * len(in_scope_conf)
+        floor = np.sum(in_scope_correct) - max_accuracy_loss * len(in_scope_conf)  # fewest kept correct
         best_t, best_score = 0.0, -1.0
         for t in candidates:
             kept = int(np.sum(in_scope_correct & (in_scope_conf >= t)))

@@ -13,7 +13,6 @@ from api.review.models import ConversationTag
 from api.review.schemas import InboxFilter, InboxPage, InboxRow
 
 FALLBACK = sorted(FALLBACK_INTENTS)
-NO_MESSAGES: tuple[int, float | None, int] = (0, None, 0)
 
 
 def _message_exists(*conditions: Any) -> Any:
@@ -70,21 +69,22 @@ def _min_confidence() -> Any:
 def inbox_page(*, session: Session, flt: InboxFilter) -> InboxPage:
     """Return the conversations matching the filter, one page, with per-conversation figures.
 
-    The page is chosen first; message figures are then aggregated for its rows only, so the
-    cost follows the page size, not the number of messages in the database. Sorting by
-    confidence reads each matching conversation's lowest confidence from the
-    (conversation_id, seq) index, never the whole message table.
+    The page is chosen first; message counts are then aggregated for its rows only, so the
+    cost follows the page size, not the number of messages in the database. The lowest
+    confidence (shown, and the confidence sort) is a correlated minimum read per
+    conversation from the (conversation_id, seq) index, never the whole message table.
     """
     where = _conditions(flt)
     total = session.scalar(select(func.count()).select_from(Conversation).where(*where)) or 0
+    min_confidence = _min_confidence()
     order = {
         "updated_desc": Conversation.updated_at.desc(),
         "updated_asc": Conversation.updated_at.asc(),
         "created_desc": Conversation.created_at.desc(),
-        "confidence_asc": func.coalesce(_min_confidence(), 2.0).asc(),
+        "confidence_asc": func.coalesce(min_confidence, 2.0).asc(),
     }[flt.sort]
     rows = session.execute(
-        select(Conversation, Shopper.external_id)
+        select(Conversation, Shopper.external_id, min_confidence)
         .join(Shopper, Shopper.id == Conversation.shopper_id)
         .where(*where)
         .order_by(order, Conversation.id)
@@ -92,7 +92,7 @@ def inbox_page(*, session: Session, flt: InboxFilter) -> InboxPage:
         .offset(flt.offset)
     ).all()
     ids = [r[0].id for r in rows]
-    stats = _stats_of(session, ids)
+    messages, fallbacks = _counts_of(session, ids)
     tags = _tags_of(session, ids)
     last_texts, last_intents = _last_messages(session, ids)
     return InboxPage(
@@ -106,9 +106,9 @@ def inbox_page(*, session: Session, flt: InboxFilter) -> InboxPage:
                 assignee=c.assignee,
                 purchase_stage=c.purchase_stage,
                 purchase_score=c.purchase_score,
-                messages=stats.get(c.id, NO_MESSAGES)[0],
-                min_confidence=stats.get(c.id, NO_MESSAGES)[1],
-                fallbacks=stats.get(c.id, NO_MESSAGES)[2],
+                messages=messages.get(c.id, 0),
+                min_confidence=lowest,
+                fallbacks=fallbacks.get(c.id, 0),
                 last_intent=last_intents.get(c.id),
                 last_text=last_texts.get(c.id, ""),
                 tags=tags.get(c.id, []),
@@ -116,29 +116,24 @@ def inbox_page(*, session: Session, flt: InboxFilter) -> InboxPage:
                 created_at=c.created_at,
                 updated_at=c.updated_at,
             )
-            for c, external_id in rows
+            for c, external_id, lowest in rows
         ],
     )
 
 
-def _stats_of(session: Session, ids: list[str]) -> dict[str, tuple[int, float | None, int]]:
-    """Return (messages, lowest shopper confidence, fallbacks) per conversation of the page."""
-    if not ids:
-        return {}
-    shopper = Message.author == "shopper"
-    return {
-        cid: (int(messages), min_confidence, int(fallbacks or 0))
-        for cid, messages, min_confidence, fallbacks in session.execute(
-            select(
-                Message.conversation_id,
-                func.count(),
-                func.min(case((shopper, Message.confidence))),
-                func.sum(case((and_(shopper, Message.intent.in_(FALLBACK)), 1), else_=0)),
-            )
+def _counts_of(session: Session, ids: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Return the message count and the shopper fallback count per conversation of the page."""
+    messages: dict[str, int] = {}
+    fallbacks: dict[str, int] = {}
+    if ids:
+        fell_back = and_(Message.author == "shopper", Message.intent.in_(FALLBACK))
+        for cid, count, fallback_count in session.execute(
+            select(Message.conversation_id, func.count(), func.sum(case((fell_back, 1), else_=0)))
             .where(Message.conversation_id.in_(ids))
             .group_by(Message.conversation_id)
-        )
-    }
+        ):
+            messages[cid], fallbacks[cid] = int(count), int(fallback_count or 0)
+    return messages, fallbacks
 
 
 def _tags_of(session: Session, ids: list[str]) -> dict[str, list[str]]:
