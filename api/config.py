@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     qdrant_collection: str = "products"
     encoder: Literal["minilm", "hashing"] = "minilm"
     encoder_threads: int = Field(default=1, ge=1, le=64)
+    encoder_model_dir: Path | None = Field(
+        default=None, description="MiniLM adapted to the catalog (`shoptalk adapt-encoder`); unset = packaged weights"
+    )
     query_encoder_int8: bool = Field(
         default=True, description="Encode queries with the int8 ONNX copy of MiniLM (documents stay fp32)"
     )

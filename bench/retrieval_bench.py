@@ -1,4 +1,5 @@
-"""Retrieval benchmark: BM25 vs dense vs hybrid (RRF) on CrowdFlower and Home Depot.
+"""Retrieval benchmark: BM25 vs dense vs hybrid (RRF, DBSF) on CrowdFlower and Home Depot,
+with MiniLM frozen and adapted to each catalog (`retrieval.adapt`: no queries, no judgments).
 
 Also: one-query latency (encode + search) on one thread at 55k products, HNSW recall@10
 against exact search, ingest throughput, index size on disk and peak memory.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import statistics
 import tempfile
 import time
@@ -39,7 +41,10 @@ METHODS: dict[str, tuple[SearchMode, str, Fusion]] = {
     "hybrid_int8q": ("hybrid", "int8", "rrf"),
     "hybrid_dbsf": ("hybrid", "fp32", "dbsf"),
 }
-MODES = tuple(METHODS)
+# The same dense methods again with MiniLM adapted to the catalog (BM25 does not change).
+ADAPTED: dict[str, tuple[SearchMode, str, Fusion]] = {
+    f"{name}_adapted": spec for name, spec in METHODS.items() if spec[0] != "sparse"
+}
 
 
 def read_csv(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
@@ -99,6 +104,7 @@ def evaluate(
     judged: dict[str, dict[str, float]],
     cutoff: float,
     judged_only: bool,
+    methods: dict[str, tuple[SearchMode, str, Fusion]] = METHODS,
 ) -> dict[str, dict[str, float]]:
     """Return nDCG@10, MRR@10, recall@50 per method (and judged-only nDCG@10 if asked)."""
     vectors = {
@@ -107,7 +113,7 @@ def evaluate(
     }
     sparse_vecs = {qid: sparse.encode_query(text) for qid, text in queries.items()}
     out: dict[str, dict[str, float]] = {}
-    for method, (mode, encoder, fusion) in METHODS.items():
+    for method, (mode, encoder, fusion) in methods.items():
         ndcg, mrr, recall, ndcg_judged = [], [], [], []
         for qid in tqdm(queries, desc=f"queries {method}", leave=False):
             hits = index.search(
@@ -181,6 +187,43 @@ def latency_and_ann(
     }
 
 
+def evaluate_adapted(
+    name: str,
+    products: list[Product],
+    queries: dict[str, str],
+    judged: dict[str, dict[str, float]],
+    cutoff: float,
+    tmp: Path,
+    args: argparse.Namespace,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Adapt MiniLM to this catalog (or reuse the adaptation of the same catalog and
+    arguments), index the catalog with it and score the dense and hybrid methods again.
+    Returns the scores and what the adaptation took (steps, seconds, losses)."""
+    from retrieval.adapt import AdaptArguments, ensure_adapted
+    from retrieval.encoders.minilm_onnx import encoder_name
+
+    cache_dir = ROOT / "var" / "models"
+    folder = ensure_adapted(products, cache_dir, AdaptArguments(threads=args.adapt_threads))
+    onnx = ensure_onnx(cache_dir, source=folder)
+    label = encoder_name(folder)
+    bulk = CachedDenseEncoder(
+        MiniLMOnnxEncoder(onnx, threads=2, batch_size=64, name=label), cache_dir / "bench-embeddings.sqlite"
+    )
+    query_encoders = {
+        "fp32": MiniLMOnnxEncoder(onnx, threads=1, name=label),
+        "int8": MiniLMOnnxEncoder(ensure_onnx(cache_dir, int8=True, source=folder), threads=1, name=label),
+    }
+    index, _ = build_index(products, bulk, Bm25Encoder(), tmp / f"{name}-adapted")
+    try:
+        scores: dict[str, Any] = evaluate(
+            index, query_encoders, Bm25Encoder(), queries, judged, cutoff, name == "crowdflower", ADAPTED
+        )
+    finally:
+        index.close()
+    report = json.loads((folder / "adaptation.json").read_text())
+    return scores, {k: report[k] for k in ("products", "steps", "seconds", "first_loss", "last_loss", "arguments")}
+
+
 def cold_encode_rate(encoder: Any, products: list[Product]) -> float:
     """Products per second the dense encoder manages with no cache (2 threads)."""
     started = time.perf_counter()
@@ -195,14 +238,15 @@ def plot(results: dict[str, Any], timings: list[float], out: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    width = 0.8 / len(MODES)
-    for i, mode in enumerate(MODES):
+    modes = [m for m in results["crowdflower"] if m in results["homedepot"]]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5))
+    width = 0.8 / len(modes)
+    for i, mode in enumerate(modes):
         values = [results[ds][mode]["ndcg@10"] for ds in ("crowdflower", "homedepot")]
         left.bar(np.arange(2) + i * width, values, width, label=mode)
     left.set_xticks(np.arange(2) + 0.4 - width / 2, ["CrowdFlower", "Home Depot"])
     left.set_ylabel("nDCG@10")
-    left.legend()
+    left.legend(fontsize=7, ncol=2)
     left.set_title("Ranking quality")
     right.hist(timings, bins=40, color="#1f6feb")
     right.set_xlabel("hybrid query latency, encode + search (ms, one thread)")
@@ -215,6 +259,8 @@ def main() -> None:
     """Run the benchmark and write results."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency-queries", type=int, default=500)
+    parser.add_argument("--no-adapt", action="store_true", help="skip the catalog-adapted encoder rows")
+    parser.add_argument("--adapt-threads", type=int, default=2, help="torch threads while adapting")
     args = parser.parse_args()
     cache_dir = ROOT / "var" / "models"
     onnx = ensure_onnx(cache_dir)
@@ -248,17 +294,21 @@ def main() -> None:
                 results["cold_encode_products_per_s"] = cold_encode_rate(bulk.inner, products[:1024])
                 results["index_size_mib"] = dir_size_mib(folder)
             index.close()
+            if not args.no_adapt:
+                scores, adaptation = evaluate_adapted(name, products, queries, judged, cutoff, Path(tmp), args)
+                results[name].update(scores)
+                results.setdefault("adaptation", {})[name] = adaptation
     results["peak_rss_mib"] = peak_rss_mib()
     for name in ("crowdflower", "homedepot"):
         base = results[name]["bm25"]["ndcg@10"]
-        for mode in MODES:
+        for mode in results[name]:
             results[name][mode]["ndcg_vs_bm25"] = results[name][mode]["ndcg@10"] / base if base else 0.0
     path = write_results("retrieval", results)
     plot(results, timings, path.with_suffix(".png"))
     rows = [
         [ds, mode, *(results[ds][mode][k] for k in ("ndcg@10", "mrr@10", "recall@50", "ndcg_vs_bm25"))]
         for ds in ("crowdflower", "homedepot")
-        for mode in MODES
+        for mode in results[ds]
     ]
     print(table(rows, ["data set", "method", "nDCG@10", "MRR@10", "recall@50", "nDCG vs BM25"]))
     print(

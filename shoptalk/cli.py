@@ -1,4 +1,5 @@
-"""`shoptalk setup | train | ingest | search | import-events | staff | export-corrections | retrain | run | demo`."""
+"""`shoptalk setup | train | ingest | adapt-encoder | search | import-events | staff | export-corrections |
+retrain | run | demo`."""
 
 from __future__ import annotations
 
@@ -36,6 +37,13 @@ def cmd_ingest(args: argparse.Namespace) -> None:
     from shoptalk.ingest_cmd import ingest
 
     ingest(_settings(), Path(args.catalog), Path(args.mapping) if args.mapping else None, if_needed=args.if_needed)
+
+
+def cmd_adapt_encoder(args: argparse.Namespace) -> None:
+    """Adapt MiniLM to a catalog (no queries, no labels) and export it for serving."""
+    from shoptalk.ingest_cmd import adapt_encoder
+
+    adapt_encoder(_settings(), Path(args.catalog), Path(args.mapping) if args.mapping else None, args)
 
 
 def cmd_search(args: argparse.Namespace) -> None:
@@ -149,6 +157,12 @@ def main(argv: list[str] | None = None) -> None:
     ingest.add_argument("catalog", nargs="?", default=str(DEMO_CATALOG))
     ingest.add_argument("--mapping", help="JSON/YAML file: product field -> source column")
     ingest.add_argument("--if-needed", action="store_true", help="skip when this catalog is already loaded")
+    adapt = sub.add_parser("adapt-encoder", help="fine-tune MiniLM on a catalog's own titles (no labels needed)")
+    adapt.add_argument("catalog", nargs="?", default=str(DEMO_CATALOG))
+    adapt.add_argument("--mapping", help="JSON/YAML file: product field -> source column")
+    adapt.add_argument("--epochs", type=int, default=1)
+    adapt.add_argument("--max-products", type=int, default=30_000, help="train on a seeded sample of this many")
+    adapt.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     search = sub.add_parser("search", help="search the product index")
     search.add_argument("query")
     search.add_argument("--filter", action="append", default=[], help="key=value, e.g. color=black, price_max=500")
@@ -183,6 +197,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = {
         "train": cmd_train,
         "ingest": cmd_ingest,
+        "adapt-encoder": cmd_adapt_encoder,
         "search": cmd_search,
         "import-events": cmd_import_events,
         "run": cmd_run,

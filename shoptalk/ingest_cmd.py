@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -15,7 +16,7 @@ from retrieval.encoders.bm25 import Bm25Encoder
 from retrieval.encoders.cache import CachedDenseEncoder
 from retrieval.filters import ProductFilter
 from retrieval.ingest import ingest_catalog
-from retrieval.loaders import load_mapping
+from retrieval.loaders import load_catalog, load_mapping
 from retrieval.search import ProductSearcher
 
 
@@ -24,9 +25,11 @@ def _marker(settings: Settings) -> Path:
 
 
 def catalog_fingerprint(path: Path, mapping: dict[str, str], settings: Settings) -> str:
-    """Return a hash of the catalog file, mapping and encoder choice."""
+    """Return a hash of the catalog file, mapping and encoder choice (an adapted encoder's
+    vectors differ from the packaged one's, so switching it re-ingests)."""
     digest = hashlib.sha256(path.read_bytes())
-    digest.update(json.dumps([mapping, settings.encoder, settings.qdrant_url], sort_keys=True).encode())
+    model = str(settings.encoder_model_dir or "")
+    digest.update(json.dumps([mapping, settings.encoder, model, settings.qdrant_url], sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
 
@@ -91,3 +94,22 @@ def search(settings: Settings, query: str, filters: list[str], limit: int) -> No
     for rank, hit in enumerate(result.hits, 1):
         price = f"{hit.currency} {hit.price:,.0f}" if hit.price is not None else "-"
         print(f"{rank:2d}. {hit.title[:60]:60s} {price:>12s}  {'; '.join(hit.why)}")
+
+
+def adapt_encoder(settings: Settings, catalog: Path, mapping_file: Path | None, options: argparse.Namespace) -> Path:
+    """Adapt MiniLM to the catalog, export it to ONNX (fp32 and int8) and say how to serve it."""
+    from retrieval.adapt import AdaptArguments, ensure_adapted
+    from retrieval.encoders.minilm_onnx import ensure_onnx
+
+    report = load_catalog(catalog, load_mapping(mapping_file))
+    if report.skipped:
+        print(f"adapt-encoder: skipped {len(report.skipped)} bad rows (see `shoptalk ingest` for reasons)")
+    args = AdaptArguments(epochs=options.epochs, max_products=options.max_products, threads=options.threads)
+    folder = ensure_adapted(report.products, settings.model_cache, args)
+    ensure_onnx(settings.model_cache, source=folder)
+    ensure_onnx(settings.model_cache, int8=True, source=folder)
+    print(
+        f"adapt-encoder: adapted to {len(report.products)} products: {folder}\n"
+        f"  serve it: ENCODER_MODEL_DIR={folder}  (then `shoptalk ingest` re-encodes the catalog)"
+    )
+    return folder

