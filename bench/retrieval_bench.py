@@ -294,11 +294,12 @@ def main() -> None:
                 results["cold_encode_products_per_s"] = cold_encode_rate(bulk.inner, products[:1024])
                 results["index_size_mib"] = dir_size_mib(folder)
             index.close()
-            if not args.no_adapt:
-                scores, adaptation = evaluate_adapted(name, products, queries, judged, cutoff, Path(tmp), args)
-                results[name].update(scores)
-                results.setdefault("adaptation", {})[name] = adaptation
-    results["peak_rss_mib"] = peak_rss_mib()
+        results["peak_rss_mib"] = peak_rss_mib()  # before any adapting (torch training in this process)
+        for name in () if args.no_adapt else ("crowdflower", "homedepot"):
+            products, queries, judged, cutoff = load_dataset(name)
+            scores, adaptation = evaluate_adapted(name, products, queries, judged, cutoff, Path(tmp), args)
+            results[name].update(scores)
+            results.setdefault("adaptation", {})[name] = adaptation
     for name in ("crowdflower", "homedepot"):
         base = results[name]["bm25"]["ndcg@10"]
         for mode in results[name]:
