@@ -34,7 +34,7 @@ def model_dir() -> Path:
 def weights_fingerprint(source: Path | None = None) -> str:
     """Return a short hash of the weights in `source` (default: the packaged ones), to key
     cached exports."""
-    weights = (source or model_dir()) / "model.safetensors"
+    weights = ((source or model_dir()) / "model.safetensors").resolve()  # one key however the path is written
     stat = weights.stat()
     return hashlib.sha256(f"{weights}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
 

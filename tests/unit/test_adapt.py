@@ -63,3 +63,13 @@ def test_switching_the_encoder_model_re_ingests_the_catalog(tmp_path: Path) -> N
     packaged = catalog_fingerprint(catalog, {}, Settings(var_dir=tmp_path))
     adapted = catalog_fingerprint(catalog, {}, Settings(var_dir=tmp_path, encoder_model_dir=tmp_path / "m"))
     assert packaged != adapted
+
+
+def test_an_adapted_model_has_one_name_however_its_path_is_written(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.encoders.minilm_onnx import encoder_name
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "model.safetensors").write_bytes(b"weights")
+    monkeypatch.chdir(tmp_path)
+    assert encoder_name(Path("m")) == encoder_name(tmp_path / "m") == encoder_name(Path("./m/../m"))
+    assert encoder_name(Path("m")) != encoder_name(None)
