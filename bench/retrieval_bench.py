@@ -241,9 +241,11 @@ def plot(results: dict[str, Any], timings: list[float], out: Path) -> None:
     modes = [m for m in results["crowdflower"] if m in results["homedepot"]]
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5))
     width = 0.8 / len(modes)
+    colours = plt.get_cmap("tab20").colors
     for i, mode in enumerate(modes):
         values = [results[ds][mode]["ndcg@10"] for ds in ("crowdflower", "homedepot")]
-        left.bar(np.arange(2) + i * width, values, width, label=mode)
+        hatch = "//" if mode.endswith("_adapted") else None
+        left.bar(np.arange(2) + i * width, values, width, label=mode, color=colours[i % 20], hatch=hatch)
     left.set_xticks(np.arange(2) + 0.4 - width / 2, ["CrowdFlower", "Home Depot"])
     left.set_ylabel("nDCG@10")
     left.legend(fontsize=7, ncol=2)
