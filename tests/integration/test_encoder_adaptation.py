@@ -64,3 +64,21 @@ def test_the_adapted_model_exports_and_serves_through_the_settings(adapted: Path
     query = served.encode_query("hiking boots")  # int8 copy of the adapted model
     assert float(query @ fp32.encode_query("hiking boots")) > 0.97
     assert PRODUCTS[int(np.argmax(vectors @ query))].id == "boot-1"
+
+
+def test_the_cli_adapts_a_catalog_file_and_says_how_to_serve_it(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    from shoptalk.ingest_cmd import adapt_encoder
+
+    catalog = tmp_path / "catalog.csv"
+    rows = ["id,title,description,price"] + [f"{p.id},{p.title},{p.description},{p.price}" for p in PRODUCTS]
+    catalog.write_text("\n".join([*rows, ",no id,,1", "x9,Bad price,,abc"]) + "\n")
+    settings = Settings(var_dir=tmp_path / "var")
+    folder = adapt_encoder(settings, catalog, None, argparse.Namespace(epochs=1, max_products=100, threads=1))
+    out = capsys.readouterr().out
+    assert "skipped 2 bad rows" in out
+    assert f"ENCODER_MODEL_DIR={folder}" in out and f"adapted to {len(PRODUCTS)} products" in out
+    assert json.loads((folder / "adaptation.json").read_text())["products"] == len(PRODUCTS)
+    exports = {p.name for p in settings.model_cache.glob("minilm-adapted-*.onnx")}
+    assert len(exports) == 2 and any(name.endswith("-int8pc.onnx") for name in exports), exports
