@@ -141,7 +141,7 @@ class Diet:
     ) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         write_rasa_nlu(list(train), self.workdir / "nlu.yml")
-        self.model_file, self.train_seconds = self._train_or_reuse(DIET_PIPELINE.format(epochs=self.epochs))
+        self.model_file, self.train_seconds = self._train_or_reuse()
         from rasa.core.agent import Agent
 
         self.agent = Agent.load(str(self.model_file))
@@ -149,7 +149,7 @@ class Diet:
         if oos_val:
             self.threshold = threshold_on_validation(self._parse, val, oos_val)
 
-    def _train_or_reuse(self, config: str) -> Tuple[Path, float]:
+    def _train_or_reuse(self) -> Tuple[Path, float]:
         """Train, or reuse the model a killed or earlier run trained on the same data and config.
 
         DIET takes hours here (~35 min a cross-validation fold, ~5 h for BANKING77 on one
@@ -161,6 +161,7 @@ class Diet:
 
         from bench.resumable_diet import checkpointed
 
+        config = DIET_PIPELINE.format(epochs=self.epochs)  # what the model is (not where it checkpoints)
         fingerprint = hashlib.sha256((config + (self.workdir / "nlu.yml").read_text()).encode()).hexdigest()
         resume_dir = self.workdir / "resume" / fingerprint[:16]
         (self.workdir / "config.yml").write_text(diet_config(self.epochs, resume_dir))

@@ -25,7 +25,7 @@ from bench.common import DATA, ROOT, dir_size_mib, machine, peak_rss_mib, table,
 from bench.metrics import mrr_at, ndcg_at, recall_at
 from retrieval.encoders.bm25 import Bm25Encoder
 from retrieval.encoders.cache import CachedDenseEncoder
-from retrieval.encoders.minilm_onnx import MiniLMOnnxEncoder, ensure_onnx
+from retrieval.encoders.minilm_onnx import MiniLMOnnxEncoder, encoder_name, ensure_onnx
 from retrieval.index.edge import EdgeProductIndex
 from retrieval.index.port import Fusion, SearchMode
 from retrieval.loaders import load_rows
@@ -187,6 +187,21 @@ def latency_and_ann(
     }
 
 
+def encoders(cache_dir: Path, source: Path | None = None) -> tuple[CachedDenseEncoder, dict[str, MiniLMOnnxEncoder]]:
+    """Return the bulk document encoder (2 threads, embeddings cached) and the one-thread
+    query encoders (fp32 and int8) of the packaged MiniLM or of an adapted copy in `source`."""
+    onnx = ensure_onnx(cache_dir, source=source)
+    name = encoder_name(source)
+    bulk = CachedDenseEncoder(
+        MiniLMOnnxEncoder(onnx, threads=2, batch_size=64, name=name), cache_dir / "bench-embeddings.sqlite"
+    )
+    int8 = ensure_onnx(cache_dir, int8=True, source=source)
+    return bulk, {
+        "fp32": MiniLMOnnxEncoder(onnx, threads=1, name=name),
+        "int8": MiniLMOnnxEncoder(int8, threads=1, name=name),
+    }
+
+
 def evaluate_adapted(
     name: str,
     products: list[Product],
@@ -200,19 +215,10 @@ def evaluate_adapted(
     arguments), index the catalog with it and score the dense and hybrid methods again.
     Returns the scores and what the adaptation took (steps, seconds, losses)."""
     from retrieval.adapt import AdaptArguments, ensure_adapted
-    from retrieval.encoders.minilm_onnx import encoder_name
 
     cache_dir = ROOT / "var" / "models"
     folder = ensure_adapted(products, cache_dir, AdaptArguments(threads=args.adapt_threads))
-    onnx = ensure_onnx(cache_dir, source=folder)
-    label = encoder_name(folder)
-    bulk = CachedDenseEncoder(
-        MiniLMOnnxEncoder(onnx, threads=2, batch_size=64, name=label), cache_dir / "bench-embeddings.sqlite"
-    )
-    query_encoders = {
-        "fp32": MiniLMOnnxEncoder(onnx, threads=1, name=label),
-        "int8": MiniLMOnnxEncoder(ensure_onnx(cache_dir, int8=True, source=folder), threads=1, name=label),
-    }
+    bulk, query_encoders = encoders(cache_dir, folder)
     index, _ = build_index(products, bulk, Bm25Encoder(), tmp / f"{name}-adapted")
     try:
         scores: dict[str, Any] = evaluate(
@@ -265,12 +271,7 @@ def main() -> None:
     parser.add_argument("--adapt-threads", type=int, default=2, help="torch threads while adapting")
     args = parser.parse_args()
     cache_dir = ROOT / "var" / "models"
-    onnx = ensure_onnx(cache_dir)
-    bulk = CachedDenseEncoder(MiniLMOnnxEncoder(onnx, threads=2, batch_size=64), cache_dir / "bench-embeddings.sqlite")
-    query_encoders = {
-        "fp32": MiniLMOnnxEncoder(onnx, threads=1),
-        "int8": MiniLMOnnxEncoder(ensure_onnx(cache_dir, int8=True), threads=1),
-    }
+    bulk, query_encoders = encoders(cache_dir)
     sparse = Bm25Encoder()
     results: dict[str, Any] = {"machine": machine()}
     timings: list[float] = []

@@ -95,17 +95,17 @@ def training_pairs(products: Sequence[Product], args: AdaptArguments, epoch: int
     return pairs
 
 
-def adapt(products: Sequence[Product], out_dir: Path, args: AdaptArguments, source: Path | None = None) -> Path:
-    """Fine-tune MiniLM on the catalog; write a transformers model folder to `out_dir`."""
+def adapt(products: Sequence[Product], out_dir: Path, args: AdaptArguments) -> Path:
+    """Fine-tune the packaged MiniLM on the catalog; write a transformers model folder to `out_dir`."""
     import torch
     from tqdm import tqdm
     from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
 
-    from retrieval.encoders.minilm_onnx import model_dir
+    from retrieval.encoders.minilm_onnx import model_dir, sentence_embedding
 
     if len(products) < 2:
         raise ValueError(f"adapting needs at least 2 products, got {len(products)}")
-    src = source or model_dir()
+    src = model_dir()
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
@@ -117,10 +117,7 @@ def adapt(products: Sequence[Product], out_dir: Path, args: AdaptArguments, sour
 
     def embed(texts: list[str], max_length: int) -> torch.Tensor:
         batch = tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-        hidden = model(**batch)[0]
-        weights = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, dim=-1)
+        return sentence_embedding(model(**batch)[0], batch["attention_mask"])
 
     per_epoch = -(-len(training_pairs(products, args, 0)) // args.batch_size)
     steps = per_epoch * args.epochs
@@ -151,8 +148,8 @@ def adapt(products: Sequence[Product], out_dir: Path, args: AdaptArguments, sour
     model.eval()
     model.save_pretrained(str(out_dir))
     tokenizer.save_pretrained(str(out_dir))
-    if (Path(src) / "tokenizer.json").exists() and not (out_dir / "tokenizer.json").exists():
-        shutil.copy(Path(src) / "tokenizer.json", out_dir / "tokenizer.json")
+    if (src / "tokenizer.json").exists() and not (out_dir / "tokenizer.json").exists():
+        shutil.copy(src / "tokenizer.json", out_dir / "tokenizer.json")
     report = {
         "products": len(products),
         "steps": steps,

@@ -28,7 +28,7 @@ def catalog_fingerprint(path: Path, mapping: dict[str, str], settings: Settings)
     """Return a hash of the catalog file, mapping and encoder choice (an adapted encoder's
     vectors differ from the packaged one's, so switching it re-ingests)."""
     digest = hashlib.sha256(path.read_bytes())
-    model = str(settings.encoder_model_dir or "")
+    model = str(settings.encoder_model_dir.resolve()) if settings.encoder_model_dir else ""
     digest.update(json.dumps([mapping, settings.encoder, model, settings.qdrant_url], sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
@@ -106,8 +106,7 @@ def adapt_encoder(settings: Settings, catalog: Path, mapping_file: Path | None, 
         print(f"adapt-encoder: skipped {len(report.skipped)} bad rows (see `shoptalk ingest` for reasons)")
     args = AdaptArguments(epochs=options.epochs, max_products=options.max_products, threads=options.threads)
     folder = ensure_adapted(report.products, settings.model_cache, args)
-    ensure_onnx(settings.model_cache, source=folder)
-    ensure_onnx(settings.model_cache, int8=True, source=folder)
+    ensure_onnx(settings.model_cache, int8=True, source=folder)  # the fp32 export first, then its int8 copy
     print(
         f"adapt-encoder: adapted to {len(report.products)} products: {folder}\n"
         f"  serve it: ENCODER_MODEL_DIR={folder}  (then `shoptalk ingest` re-encodes the catalog)"

@@ -44,6 +44,16 @@ def encoder_name(source: Path | None = None) -> str:
     return "all-MiniLM-L6-v2" if source is None else f"minilm-adapted-{weights_fingerprint(source)}"
 
 
+def sentence_embedding(hidden: Any, attention_mask: Any) -> Any:
+    """Mean-pool token states over the mask and L2-normalise (torch tensors): how
+    all-MiniLM-L6-v2 turns a text into its vector, in the export and in adapting alike."""
+    import torch
+
+    weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, dim=-1)
+
+
 def export_onnx(out: Path, source: Path | None = None) -> Path:
     """Export MiniLM (the packaged weights, or an adapted copy in `source`) with pooling and
     normalisation to an ONNX file (needs torch)."""
@@ -61,9 +71,7 @@ def export_onnx(out: Path, source: Path | None = None) -> Path:
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
-            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, dim=-1)
+            return sentence_embedding(hidden, attention_mask)
 
     sample = tokenizer(["a sample sentence for tracing", "hi"], padding=True, return_tensors="pt")
     out.parent.mkdir(parents=True, exist_ok=True)
