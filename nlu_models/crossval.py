@@ -19,11 +19,11 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
-from nlu_models.data import Example, read_nlu, stratified_folds, stratified_split
+from nlu_models.data import Example, read_lookups, read_nlu, stratified_folds, stratified_split
 from nlu_models.io import save_trained
 from nlu_models.predictor import Predictor
 from nlu_models.taxonomy import Taxonomy
@@ -64,14 +64,17 @@ class FoldRun:
         }
 
 
-def our_fit_predict(args: TrainingArguments, entities: Sequence[str]) -> FitPredict:
-    """Return the fold step for our model: train as `rasa train` does, serve the export."""
+def our_fit_predict(
+    args: TrainingArguments, entities: Sequence[str], lookups: Optional[Mapping[str, Sequence[str]]] = None
+) -> FitPredict:
+    """Return the fold step for our model: train as `rasa train` does (with the data's
+    lookup tables), serve the export."""
 
     def fit_predict(
         fit: Sequence[Example], validation: Sequence[Example], texts: Sequence[str], out: Path
     ) -> Tuple[List[str], List[List[Dict]]]:
         trainer = Trainer(args)
-        result = trainer.train(fit, validation, entity_names=entities)
+        result = trainer.train(fit, validation, entity_names=entities, lookups=lookups)
         save_trained(result, args, trainer.encoder_dir, out)
         predictions = Predictor(out, {}, threads=1).predict(list(texts))
         return [p.ranking[0]["name"] for p in predictions], [p.entities for p in predictions]
@@ -108,10 +111,16 @@ def run_folds(
 
 
 def cross_validate(
-    examples: Sequence[Example], entities: Sequence[str], args: TrainingArguments, folds: int, workdir: Path
+    examples: Sequence[Example],
+    entities: Sequence[str],
+    args: TrainingArguments,
+    folds: int,
+    workdir: Path,
+    lookups: Optional[Mapping[str, Sequence[str]]] = None,
 ) -> Dict[str, object]:
     """Return pooled intent accuracy, macro-F1, entity F1 and per-fold macro-F1 of our model."""
-    run = run_folds(examples, folds, args.seed, args.validation_fraction, workdir, our_fit_predict(args, entities))
+    fit_predict = our_fit_predict(args, entities, lookups)
+    run = run_folds(examples, folds, args.seed, args.validation_fraction, workdir, fit_predict)
     return {**run.scores(), "examples": len(examples), "folds": folds, "seconds": run.seconds}
 
 
@@ -139,8 +148,9 @@ def main() -> None:
         else TrainingArguments.from_dict({**TrainingArguments().to_dict(), **overrides})
     )
     examples = read_nlu(ns.data)
+    entities = Taxonomy.load(ns.taxonomy).entities
     with tempfile.TemporaryDirectory(prefix="crossval-") as work:
-        report = cross_validate(examples, Taxonomy.load(ns.taxonomy).entities, args, ns.folds, Path(work))
+        report = cross_validate(examples, entities, args, ns.folds, Path(work), read_lookups(ns.data))
     ns.out.parent.mkdir(parents=True, exist_ok=True)
     ns.out.write_text(json.dumps(report, indent=2))
     print(json.dumps(report), flush=True)

@@ -69,23 +69,39 @@ def _examples_block(block: str) -> Iterable[str]:
             yield raw[2:].strip()
 
 
-def read_nlu(paths: Union[str, Path, Sequence[Union[str, Path]]]) -> List[Example]:
-    """Read every intent example from NLU YAML files (a file, a folder, or several)."""
+NluPaths = Union[str, Path, Sequence[Union[str, Path]]]
+
+
+def _nlu_items(paths: NluPaths) -> Iterable[Dict]:
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files: List[Path] = []
     for p in map(Path, paths):
         files.extend(sorted(p.rglob("*.yml")) + sorted(p.rglob("*.yaml")) if p.is_dir() else [p])
-    examples: List[Example] = []
     for f in files:
         doc = yaml.safe_load(f.read_text()) or {}
-        for item in doc.get("nlu") or []:
-            if "intent" not in item:
-                continue
-            for line in _examples_block(item.get("examples", "")):
-                text, spans = parse_markup(line)
-                if text.strip():
-                    examples.append(Example(text, str(item["intent"]), tuple(spans)))
+        yield from doc.get("nlu") or []
+
+
+def read_lookups(paths: NluPaths) -> Dict[str, List[str]]:
+    """Read the lookup tables (`- lookup: brand`) from NLU YAML files: name -> phrases."""
+    tables: Dict[str, List[str]] = defaultdict(list)
+    for item in _nlu_items(paths):
+        if "lookup" in item:
+            tables[str(item["lookup"])].extend(_examples_block(item.get("examples", "")))
+    return dict(tables)
+
+
+def read_nlu(paths: NluPaths) -> List[Example]:
+    """Read every intent example from NLU YAML files (a file, a folder, or several)."""
+    examples: List[Example] = []
+    for item in _nlu_items(paths):
+        if "intent" not in item:
+            continue
+        for line in _examples_block(item.get("examples", "")):
+            text, spans = parse_markup(line)
+            if text.strip():
+                examples.append(Example(text, str(item["intent"]), tuple(spans)))
     return examples
 
 

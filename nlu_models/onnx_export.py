@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Tuple
 
 import torch
 
@@ -11,6 +12,7 @@ from nlu_models.model import IntentEntityModel
 
 ONNX_FILE = "model.onnx"
 ONNX_INT8_FILE = "model.int8.onnx"
+LOOKUP_INPUT = "lookup_features"
 
 
 def export_onnx(model: IntentEntityModel, out_dir: Path, quantize: bool = True) -> Path:
@@ -19,16 +21,20 @@ def export_onnx(model: IntentEntityModel, out_dir: Path, quantize: bool = True) 
     out_dir.mkdir(parents=True, exist_ok=True)
     ids = torch.tensor([[101, 2023, 2003, 1037, 7099, 102], [101, 7632, 102, 0, 0, 0]])
     mask = (ids != 0).long()
+    inputs: Tuple[torch.Tensor, ...] = (ids, mask)
+    names = ["input_ids", "attention_mask"]
+    if model.lookup_width:  # the lookup features are a third input
+        inputs += (torch.zeros(ids.shape + (model.lookup_width,)),)
+        names.append(LOOKUP_INPUT)
     fp32 = out_dir / ONNX_FILE
     torch.onnx.export(
         model,
-        (ids, mask),
+        inputs,
         str(fp32),
-        input_names=["input_ids", "attention_mask"],
+        input_names=names,
         output_names=["intent_logits", "entity_logits"],
         dynamic_axes={
-            "input_ids": {0: "batch", 1: "seq"},
-            "attention_mask": {0: "batch", 1: "seq"},
+            **{name: {0: "batch", 1: "seq"} for name in names},
             "intent_logits": {0: "batch"},
             "entity_logits": {0: "batch", 1: "seq"},
         },

@@ -16,9 +16,10 @@ from typing import Any, Dict, List, Sequence
 import numpy as np
 
 from nlu_models.calibration import softmax
-from nlu_models.encoding import TextEncoder, decode_entities
+from nlu_models.encoding import TextEncoder, decode_batch, lookup_features
+from nlu_models.lookups import Gazetteer
 from nlu_models.model import CONFIG_FILE
-from nlu_models.onnx_export import ONNX_FILE, ONNX_INT8_FILE
+from nlu_models.onnx_export import LOOKUP_INPUT, ONNX_FILE, ONNX_INT8_FILE
 from nlu_models.prices import normalise_price
 from nlu_models.taxonomy import PURCHASE_STAGE
 
@@ -60,6 +61,8 @@ class Predictor:
         self.stages = stages
         self.ranking_length = ranking_length
         self.text = TextEncoder(self.folder / "tokenizer.json", int(self.meta["max_length"]))
+        self.gazetteer = Gazetteer(self.meta.get("lookups") or {})
+        self.crf = self.meta.get("crf")
         self.purchase_mask = np.array([stages.get(i) == PURCHASE_STAGE for i in self.intents])
         self.scope_mask = np.array([i != OUT_OF_SCOPE for i in self.intents])
         self._session = None
@@ -85,14 +88,19 @@ class Predictor:
             self._torch_model, _ = IntentEntityModel.load(self.folder)
             self.backend = "torch"
 
-    def _logits(self, ids: np.ndarray, mask: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":
+    def _logits(self, ids: np.ndarray, mask: np.ndarray, lookup: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":
         if self._session is not None:
-            intent, entity = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+            feed = {"input_ids": ids, "attention_mask": mask}
+            if self.gazetteer.width:
+                feed[LOOKUP_INPUT] = lookup
+            intent, entity = self._session.run(None, feed)
             return np.asarray(intent), np.asarray(entity)
         import torch
 
         with torch.no_grad():
-            intent_t, entity_t = self._torch_model(torch.from_numpy(ids), torch.from_numpy(mask))  # type: ignore[misc]
+            intent_t, entity_t = self._torch_model(  # type: ignore[misc]
+                torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(lookup)
+            )
         return intent_t.numpy(), entity_t.numpy()
 
     def predict(self, texts: Sequence[str], batch_size: int = 64) -> List[Prediction]:
@@ -101,16 +109,17 @@ class Predictor:
         for start in range(0, len(texts), batch_size):
             chunk = [t if t.strip() else " " for t in texts[start : start + batch_size]]
             batch = self.text.encode(chunk)
-            intent_logits, entity_logits = self._logits(batch.input_ids, batch.attention_mask)
+            lookup = lookup_features(chunk, batch, self.gazetteer)
+            intent_logits, entity_logits = self._logits(batch.input_ids, batch.attention_mask, lookup)
             probs = softmax(intent_logits, self.temperature)
-            tag_probs = softmax(entity_logits)
+            found = decode_batch(chunk, batch, entity_logits, self.tags, self.crf)
             for row, text in enumerate(chunk):
-                prediction = self._one(text, probs[row], batch.offsets[row], tag_probs[row])
+                prediction = self._one(text, probs[row], found[row])
                 prediction.truncated = batch.truncated[row]
                 results.append(prediction)
         return results
 
-    def _one(self, text: str, probs: np.ndarray, offsets: List, tag_probs: np.ndarray) -> Prediction:
+    def _one(self, text: str, probs: np.ndarray, entities: List[Dict[str, Any]]) -> Prediction:
         order = np.argsort(-probs)[: self.ranking_length]
         ranking = [{"name": self.intents[i], "confidence": float(probs[i])} for i in order]
         best = int(order[0])
@@ -120,7 +129,6 @@ class Predictor:
         intent = OUT_OF_SCOPE if out_of_scope else self.intents[best]
         if out_of_scope and self.intents[best] != OUT_OF_SCOPE:
             confidence = 1.0 - in_scope_best if text.strip() else 1.0
-        entities = decode_entities(text, offsets, tag_probs, self.tags) if text.strip() else []
         for entity in list(entities):
             if entity["entity"] == "price":
                 for key, value in normalise_price(entity["value"]).items():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Optional
 
+#: The entities a price span is normalised into (added beside it, not extracted).
+DERIVED_ENTITIES = ("price_min", "price_max")
 _NUM = r"(\d+(?:[.,]\d+)?)\s*(k\b)?"
 _BETWEEN = re.compile(rf"(?:between|from)?\s*\D*?{_NUM}\s*(?:and|to|-)\s*\D*?{_NUM}", re.I)
 _MAX = re.compile(r"\b(under|below|less than|cheaper than|max(?:imum)?|up to|within|no more than|at most)\b", re.I)

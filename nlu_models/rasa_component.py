@@ -46,6 +46,17 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def _lookups(training_data: TrainingData) -> Dict[str, List[str]]:
+    """Return the training data's lookup tables (name -> phrases; a file path is read)."""
+    tables: Dict[str, List[str]] = {}
+    for table in training_data.lookup_tables:
+        elements = table.get("elements") or []
+        if isinstance(elements, str):
+            elements = [line.strip() for line in Path(elements).read_text().splitlines() if line.strip()]
+        tables.setdefault(str(table["name"]), []).extend(str(e) for e in elements)
+    return tables
+
+
 def _examples(training_data: TrainingData) -> List[Example]:
     examples = []
     for message in training_data.intent_examples:
@@ -115,7 +126,7 @@ class PurchaseIntentClassifier(GraphComponent, IntentClassifier, EntityExtractor
         raise RasaException(f"taxonomy file '{path}' not found (set the component's 'taxonomy' option)")
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Fine-tune on the NLU examples, calibrate, export to ONNX and persist."""
+        """Fine-tune on the NLU examples (and lookup tables), calibrate, export to ONNX and persist."""
         examples = _examples(training_data)
         if not examples:
             logger.warning("nlu.train.no_examples: the component stays untrained")
@@ -125,7 +136,7 @@ class PurchaseIntentClassifier(GraphComponent, IntentClassifier, EntityExtractor
         encoder_dir = Path(self.component_config["encoder_dir"] or default_encoder_dir())
         trainer = Trainer(args, encoder_dir)
         try:
-            result = trainer.train(examples, entity_names=taxonomy.entities)
+            result = trainer.train(examples, entity_names=taxonomy.entities, lookups=_lookups(training_data))
         except TooFewExamples as exc:
             raise RasaException(str(exc)) from exc
         with self._model_storage.write_to(self._resource) as model_dir:

@@ -9,7 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
-from nlu_models.data import read_nlu
+from nlu_models.data import read_lookups, read_nlu
 from nlu_models.io import save_trained
 from nlu_models.predictor import Predictor
 from nlu_models.taxonomy import Taxonomy
@@ -40,7 +40,7 @@ def main() -> None:
     from nlu_models.trainer import split_for_training
 
     train_set, validation = split_for_training(examples, args)
-    result = trainer.train(train_set, validation, entity_names=taxonomy.entities)
+    result = trainer.train(train_set, validation, entity_names=taxonomy.entities, lookups=read_lookups(ns.data))
     served = save_trained(result, args, trainer.encoder_dir, ns.out)
     predictor = Predictor(ns.out, taxonomy.stages)
     preds = predictor.predict([e.text for e in validation])

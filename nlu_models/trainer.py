@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -18,8 +18,10 @@ from tqdm import tqdm
 
 from nlu_models.calibration import fit_oos_threshold, fit_temperature, softmax
 from nlu_models.data import Example, check_counts, label_vocab, stratified_split
-from nlu_models.encoding import IGNORE, TextEncoder, align_tags, decode_entities
-from nlu_models.model import IntentEntityModel, default_encoder_dir
+from nlu_models.encoding import IGNORE, Batch, TextEncoder, align_tags, decode_batch, lookup_features
+from nlu_models.lookups import Gazetteer, substitute_values
+from nlu_models.model import CRF, IntentEntityModel, default_encoder_dir
+from nlu_models.prices import DERIVED_ENTITIES
 from nlu_models.training_args import TrainingArguments
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,8 @@ class TrainResult:
     oos_threshold: float
     history: List[Dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
+    lookups: Dict[str, List[str]] = field(default_factory=dict)
+    crf: Optional[Dict[str, List]] = None
 
     def meta(self, args: TrainingArguments) -> Dict[str, object]:
         """Return what is saved beside the weights."""
@@ -65,6 +69,8 @@ class TrainResult:
             "temperature": self.temperature,
             "oos_threshold": self.oos_threshold,
             "max_length": args.max_length,
+            "lookups": self.lookups,
+            "crf": self.crf,
             "history": self.history,
             "args": args.to_dict(),
         }
@@ -78,17 +84,38 @@ class Trainer:
         self.encoder_dir = Path(encoder_dir or default_encoder_dir())
         self.text = TextEncoder(self.encoder_dir / "tokenizer.json", args.max_length)
 
-    def _tensors(self, examples: Sequence[Example], intent_index: Dict[str, int], tag_index: Dict[str, int]):  # type: ignore[no-untyped-def]
-        batch = self.text.encode([e.text for e in examples])
-        return (
-            torch.from_numpy(batch.input_ids),
-            torch.from_numpy(batch.attention_mask),
-            torch.tensor([intent_index[e.intent] for e in examples]),
-            torch.from_numpy(align_tags(examples, batch, tag_index)),
-        )
+    def _lookup(self, texts: Sequence[str], batch: Batch, gazetteer: Optional[Gazetteer]) -> Optional[torch.Tensor]:
+        return torch.from_numpy(lookup_features(texts, batch, gazetteer)) if gazetteer and gazetteer.width else None
 
-    def _optimizer(self, model: IntentEntityModel) -> torch.optim.Optimizer:
-        decay, no_decay, heads = [], [], []
+    @staticmethod
+    def _lookup_prior(model: IntentEntityModel, gazetteer: Gazetteer, tag_index: Dict[str, int]) -> None:
+        """Start the entity head believing its lookup tables: a word a table's phrase starts
+        (continues) scores +1 for that type's B (I) tag; training adjusts it from there."""
+        with torch.no_grad():
+            weight = model.entity_head.weight
+            first = weight.shape[1] - gazetteer.width
+            for t, name in enumerate(gazetteer.names):
+                weight[tag_index[f"B-{name}"], first + 2 * t] = 1.0
+                weight[tag_index[f"I-{name}"], first + 2 * t + 1] = 1.0
+
+    def _entity_loss(self, tag_logits: torch.Tensor, tag_y: torch.Tensor, crf: Optional[CRF]) -> torch.Tensor:
+        """Cross-entropy on each word's first piece, or the CRF's NLL over the words."""
+        if crf is None:
+            return nn.functional.cross_entropy(
+                tag_logits.reshape(-1, tag_logits.shape[-1]), tag_y.reshape(-1), ignore_index=IGNORE
+            )
+        # Gather each row's words (first pieces, in order) to the front: [batch, words, tags].
+        is_word = tag_y != IGNORE
+        n_words = int(is_word.sum(1).max()) if is_word.any() else 0
+        if n_words == 0:
+            return tag_logits.sum() * 0.0
+        order = torch.sort((~is_word).to(torch.int8), dim=1, stable=True).indices[:, :n_words]
+        mask = torch.gather(is_word, 1, order)
+        emissions = torch.gather(tag_logits, 1, order.unsqueeze(-1).expand(-1, -1, tag_logits.shape[-1]))
+        return crf.nll(emissions, torch.gather(tag_y, 1, order), mask)
+
+    def _optimizer(self, model: IntentEntityModel, crf: Optional[CRF]) -> torch.optim.Optimizer:
+        decay, no_decay, heads = [], [], list(crf.parameters()) if crf is not None else []
         for name, param in model.named_parameters():
             if name.startswith(("intent_head", "entity_head")):
                 heads.append(param)
@@ -173,14 +200,21 @@ class Trainer:
         validation: Optional[Sequence[Example]] = None,
         oos_validation: Sequence[str] = (),
         entity_names: Sequence[str] = (),
+        lookups: Optional[Mapping[str, Sequence[str]]] = None,
     ) -> TrainResult:
         """Fine-tune on examples; early-stop, calibrate and fit the OOS threshold on validation.
+
+        The epoch kept is the one with the best validation score: intent macro-F1, averaged
+        with entity F1 when the validation messages have entities.
 
         Args:
             examples: labelled training utterances.
             validation: held-out labelled utterances; when None a stratified split is taken.
             oos_validation: out-of-scope validation texts (e.g. CLINC150's oos_val), if any.
             entity_names: entity types to tag even if absent from the examples.
+            lookups: lookup tables (entity type -> phrases, e.g. brands from the catalog);
+                those of tagged entity types become features of the entity head
+                (args.lookup_features).
 
         Raises:
             TooFewExamples: an intent has fewer than args.min_examples_per_intent examples.
@@ -196,7 +230,16 @@ class Trainer:
         intents, tags = label_vocab(list(examples) + list(validation), entity_names)
         intent_index = {name: i for i, name in enumerate(intents)}
         tag_index = {name: i for i, name in enumerate(tags)}
-        model = IntentEntityModel.from_pretrained_encoder(self.encoder_dir, len(intents), len(tags), args.dropout)
+        tagged = {t[2:] for t in tags if t != "O"}
+        gazetteer = Gazetteer({k: v for k, v in (lookups or {}).items() if k in tagged} if args.lookup_features else {})
+        model = IntentEntityModel.from_pretrained_encoder(
+            self.encoder_dir, len(intents), len(tags), args.dropout, gazetteer.width
+        )
+        if gazetteer.width:
+            self._lookup_prior(model, gazetteer, tag_index)
+        crf = CRF(tags) if args.entity_crf and len(tags) > 1 else None
+        substitutions = random.Random(args.seed)
+        has_entities = any(e.spans for e in validation)
 
         counts = Counter(e.intent for e in examples)
         weights = torch.ones(len(intents))
@@ -204,35 +247,42 @@ class Trainer:
             raw = torch.tensor([1.0 / np.sqrt(max(counts.get(i, 1), 1)) for i in intents], dtype=torch.float32)
             weights = raw / raw.mean()
         intent_loss = nn.CrossEntropyLoss(weight=weights, label_smoothing=args.label_smoothing)
-        tag_loss = nn.CrossEntropyLoss(ignore_index=IGNORE)
 
         if args.linear_probe:
             self._linear_probe(model, examples, intent_index, weights)
         lengths = [len(e) for e in self.text.token_lengths([e.text for e in examples])]
         steps_per_epoch = max(1, (len(examples) + args.batch_size - 1) // args.batch_size)
         total = steps_per_epoch * args.epochs
-        optimizer = self._optimizer(model)
+        optimizer = self._optimizer(model, crf)
         warmup = max(1, int(total * args.warmup_ratio))
         schedule = torch.optim.lr_scheduler.LambdaLR(
             optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
         )
         generator = torch.Generator().manual_seed(args.seed)
         best_state, best_score, stale = None, -1.0, 0
+        best_crf: Optional[Dict[str, Any]] = None
         history: List[Dict[str, float]] = []
         for epoch in range(1, args.epochs + 1):
             model.train()
+            epoch_examples = [
+                substitute_values(e, gazetteer.tables, substitutions, args.lookup_substitution) for e in examples
+            ]
             batches = self._batches(lengths, generator)
             bar = tqdm(batches, desc=f"epoch {epoch}/{args.epochs}", unit="step", leave=False)
             running = 0.0
             for step, indices in enumerate(bar):
-                chunk = [examples[i] for i in indices]
-                ids, mask, intent_y, tag_y = self._tensors(chunk, intent_index, tag_index)
-                intent_logits, tag_logits = model(ids, mask)
-                loss = intent_loss(intent_logits, intent_y)
+                chunk = [epoch_examples[i] for i in indices]
+                texts = [e.text for e in chunk]
+                batch = self.text.encode(texts)
+                intent_logits, tag_logits = model(
+                    torch.from_numpy(batch.input_ids),
+                    torch.from_numpy(batch.attention_mask),
+                    self._lookup(texts, batch, gazetteer),
+                )
+                loss = intent_loss(intent_logits, torch.tensor([intent_index[e.intent] for e in chunk]))
                 if args.entity_loss_weight > 0:
-                    loss = loss + args.entity_loss_weight * tag_loss(
-                        tag_logits.reshape(-1, len(tags)), tag_y.reshape(-1)
-                    )
+                    tag_y = torch.from_numpy(align_tags(chunk, batch, tag_index))
+                    loss = loss + args.entity_loss_weight * self._entity_loss(tag_logits, tag_y, crf)
                 optimizer.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -244,20 +294,27 @@ class Trainer:
             val_logits = self.logits(model, validation)
             gold = [intent_index[e.intent] for e in validation]
             pred = val_logits.argmax(axis=1).tolist()
-            score = macro_f1(gold, pred, len(intents))
-            history.append(
-                {
-                    "epoch": epoch,
-                    "loss": running / steps_per_epoch,
-                    "val_macro_f1": score,
-                    "val_accuracy": float(np.mean(np.array(gold) == np.array(pred))),
-                }
-            )
+            intent_f1 = macro_f1(gold, pred, len(intents))
+            record = {
+                "epoch": epoch,
+                "loss": running / steps_per_epoch,
+                "val_macro_f1": intent_f1,
+                "val_accuracy": float(np.mean(np.array(gold) == np.array(pred))),
+            }
+            score = intent_f1
+            if has_entities:
+                found = self.predict_entities(model, tags, [e.text for e in validation], gazetteer, crf)
+                record["val_entity_f1"] = entity_f1(validation, found)
+                score = (intent_f1 + record["val_entity_f1"]) / 2
+            history.append(record)
             print(
-                f"nlu: epoch {epoch}: loss {running / steps_per_epoch:.3f}, validation macro-F1 {score:.4f}", flush=True
+                f"nlu: epoch {epoch}: loss {record['loss']:.3f}, validation macro-F1 {intent_f1:.4f}"
+                + (f", entity F1 {record['val_entity_f1']:.4f}" if has_entities else ""),
+                flush=True,
             )
             if score > best_score + 1e-4:
                 best_state, best_score, stale = copy.deepcopy(model.state_dict()), score, 0
+                best_crf = copy.deepcopy(crf.state_dict()) if crf is not None else None
             else:
                 stale += 1
                 if stale >= args.early_stopping_patience:
@@ -265,13 +322,25 @@ class Trainer:
                     break
         assert best_state is not None
         model.load_state_dict(best_state)
+        if crf is not None and best_crf is not None:
+            crf.load_state_dict(best_crf)
         model.eval()
         val_logits = self.logits(model, validation)
         gold_arr = np.array([intent_index[e.intent] for e in validation])
         temperature = fit_temperature(val_logits, gold_arr)
         probs = softmax(val_logits, temperature)
         threshold = self._oos_threshold(model, validation, intents, probs, gold_arr, oos_validation, temperature)
-        return TrainResult(model, intents, tags, temperature, threshold, history, time.perf_counter() - started)
+        return TrainResult(
+            model,
+            intents,
+            tags,
+            temperature,
+            threshold,
+            history,
+            time.perf_counter() - started,
+            gazetteer.to_dict(),
+            crf.scores() if crf is not None else None,
+        )
 
     def _oos_threshold(
         self,
@@ -303,21 +372,41 @@ class Trainer:
             oos_conf = probs[~in_scope][:, scope_cols].max(axis=1)
         return fit_oos_threshold(in_conf, in_correct, oos_conf, self.args.oos_quantile, "accuracy")
 
-    def predict_entities(self, model: IntentEntityModel, tags: Sequence[str], texts: Sequence[str]) -> List[List[Dict]]:
-        """Return decoded entities per text using the torch model."""
-        batch = self.text.encode(texts)
+    def predict_entities(
+        self,
+        model: IntentEntityModel,
+        tags: Sequence[str],
+        texts: Sequence[str],
+        gazetteer: Optional[Gazetteer] = None,
+        crf: Optional[CRF] = None,
+        batch_size: int = 128,
+    ) -> List[List[Dict]]:
+        """Return decoded entities per text using the torch model (eval mode, no grad)."""
+        model.eval()
+        found: List[List[Dict]] = []
         with torch.no_grad():
-            _, tag_logits = model(torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask))
-        probs = softmax(tag_logits.numpy())
-        return [decode_entities(t, batch.offsets[i], probs[i], tags) for i, t in enumerate(texts)]
+            for start in range(0, len(texts), batch_size):
+                chunk = list(texts[start : start + batch_size])
+                batch = self.text.encode(chunk)
+                _, tag_logits = model(
+                    torch.from_numpy(batch.input_ids),
+                    torch.from_numpy(batch.attention_mask),
+                    self._lookup(chunk, batch, gazetteer),
+                )
+                found += decode_batch(chunk, batch, tag_logits.numpy(), tags, crf.scores() if crf else None)
+        return found
 
 
 def entity_f1(gold: Sequence[Example], predicted: Sequence[List[Dict]]) -> float:
-    """Return micro F1 of exact (start, end, entity) matches."""
+    """Return micro F1 of exact (start, end, entity) matches.
+
+    Entities derived from another one (the price bounds normalised from a price span) are
+    not extractions and are not scored: the price span itself is.
+    """
     tp = fp = fn = 0
     for example, ents in zip(gold, predicted, strict=True):
         g = {(s.start, s.end, s.entity) for s in example.spans}
-        p = {(e["start"], e["end"], e["entity"]) for e in ents}
+        p = {(e["start"], e["end"], e["entity"]) for e in ents if e["entity"] not in DERIVED_ENTITIES}
         tp += len(g & p)
         fp += len(p - g)
         fn += len(g - p)

@@ -41,6 +41,14 @@ class TrainingArguments:
             better on fine-grained intents, and temperature scaling re-calibrates afterwards.
         length_buckets: Group examples of similar length into a batch (batch order stays
             shuffled), so short messages are not padded to the longest one; faster on CPU.
+        entity_crf: Decode entity tags with a linear-chain CRF over the words (learned
+            transitions, BIO constraints) instead of each word's best tag.
+        lookup_features: Give the entity head lookup-table features (the training data's
+            lookup tables of the tagged entity types: brands, colours, categories).
+        lookup_substitution: Each epoch, the share of training entity values that have a
+            lookup table which are replaced by a random phrase of that table, so the model
+            learns to trust the table and the context rather than memorise the few values
+            the examples name (and finds catalog values no example mentions).
     """
 
     epochs: int = 6
@@ -65,6 +73,9 @@ class TrainingArguments:
     linear_probe_steps: int = 300
     length_buckets: bool = True
     label_smoothing: float = 0.1
+    entity_crf: bool = True
+    lookup_features: bool = True
+    lookup_substitution: float = 0.5
 
     @classmethod
     def from_dict(cls, values: Dict[str, Any]) -> "TrainingArguments":

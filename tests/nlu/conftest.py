@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("rasa", reason="nlu tests run in the Rasa env: make test runs them there")
 
-from nlu_models.data import Example, read_nlu  # noqa: E402
+from nlu_models.data import Example, read_lookups, read_nlu  # noqa: E402
 from nlu_models.io import save_trained  # noqa: E402
 from nlu_models.trainer import Trainer  # noqa: E402
 from nlu_models.training_args import TrainingArguments  # noqa: E402
@@ -40,10 +40,16 @@ def tiny_examples() -> list[Example]:
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tiny_examples: list[Example], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Train once on the tiny set and save (weights, calibration, ONNX fp32 and int8)."""
+    """Train once on the tiny set, with its lookup tables, and save (weights, calibration,
+    CRF transitions, ONNX fp32 and int8)."""
     args = tiny_args(epochs=6)
     trainer = Trainer(args)
-    result = trainer.train(tiny_examples, validation=tiny_examples, entity_names=["product", "color", "price"])
+    result = trainer.train(
+        tiny_examples,
+        validation=tiny_examples,
+        entity_names=["product", "color", "price"],
+        lookups=read_lookups(HERE / "tiny_nlu.yml"),
+    )
     out = tmp_path_factory.mktemp("tiny-model")
     save_trained(result, args, trainer.encoder_dir, out)
     return out

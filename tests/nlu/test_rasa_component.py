@@ -50,6 +50,7 @@ def test_train_persist_load_and_process(tmp_path: Path) -> None:
         "conversation",
     }
     assert all(e["extractor"] == "PurchaseIntentClassifier" for e in message.get("entities"))
+    assert loaded._predictor is not None and loaded._predictor.gazetteer.names == ["brand", "color"]
     assert "purchase_intent" in message.as_dict(only_output_properties=True)
 
 

@@ -10,8 +10,10 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from nlu_models.encoding import TextEncoder
+from nlu_models.encoding import TextEncoder, lookup_features
+from nlu_models.lookups import Gazetteer
 from nlu_models.model import IntentEntityModel
+from nlu_models.onnx_export import LOOKUP_INPUT
 from nlu_models.predictor import Predictor
 from nlu_models.taxonomy import Taxonomy
 from tests.nlu.conftest import TAXONOMY
@@ -21,12 +23,18 @@ TEXTS = ["hi", "I want blue running shoes under 50 dollars", "add two to my cart
 
 def test_onnx_fp32_matches_torch_and_int8_keeps_the_decisions(tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
     model, meta = IntentEntityModel.load(tiny_model_dir)
+    assert model.lookup_width == 2  # the tiny set's colour table (brand is not a tagged type there)
     batch = TextEncoder(tiny_model_dir / "tokenizer.json", int(meta["max_length"])).encode(TEXTS)
+    lookup = lookup_features(TEXTS, batch, Gazetteer(meta["lookups"]))
+    assert lookup[1].sum() == 1  # "blue" in "I want blue running shoes ..."
     with torch.no_grad():
         ref_intent, ref_entity = (
-            t.numpy() for t in model(torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask))
+            t.numpy()
+            for t in model(
+                torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask), torch.from_numpy(lookup)
+            )
         )
-    feeds = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
+    feeds = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask, LOOKUP_INPUT: lookup}
     fp32 = ort.InferenceSession(str(tiny_model_dir / "model.onnx")).run(None, feeds)
     assert np.abs(fp32[0] - ref_intent).max() < 1e-3
     assert np.abs(fp32[1] - ref_entity).max() < 1e-3
