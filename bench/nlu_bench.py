@@ -21,15 +21,17 @@ import json
 import os
 import statistics
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 from bench.common import DATA, RESULTS, ROOT, dir_size_mib, machine, table, write_results
 from nlu_models.calibration import fit_oos_threshold
 from nlu_models.crossval import intent_scores, run_folds
-from nlu_models.data import Example, read_nlu, stratified_split
+from nlu_models.data import Example, read_lookups, read_nlu, stratified_split
+from nlu_models.encoding import lookup_features
 from nlu_models.io import save_trained
 from nlu_models.predictor import OUT_OF_SCOPE, Predictor
 from nlu_models.taxonomy import Taxonomy
@@ -94,6 +96,8 @@ def clinc150() -> Dict[str, List[Example]]:
 
 # --- the three systems ----------------------------------------------------------------
 class Ours:
+    """Our component, trained as `rasa train` trains it (with the data's lookup tables)."""
+
     name = "ours"
 
     def __init__(self, args: TrainingArguments, workdir: Path) -> None:
@@ -105,10 +109,11 @@ class Ours:
         val: Sequence[Example],
         oos_val: Sequence[str] = (),
         entities: Sequence[str] = (),
+        lookups: Optional[Mapping[str, Sequence[str]]] = None,
     ) -> None:
         started = time.perf_counter()
         trainer = Trainer(self.args)
-        result = trainer.train(train, val, oos_validation=oos_val, entity_names=entities)
+        result = trainer.train(train, val, oos_validation=oos_val, entity_names=entities, lookups=lookups)
         save_trained(result, self.args, trainer.encoder_dir, self.workdir)
         self.train_seconds = time.perf_counter() - started
         self.predictor = Predictor(self.workdir, {}, threads=1)
@@ -126,6 +131,16 @@ class Ours:
         return (self.workdir / "model.int8.onnx").stat().st_size / 2**20
 
 
+class OursNoLookups(Ours):
+    """Ablation: our component without lookup-table features (DIET's cross-validation run
+    had no lookup tables either)."""
+
+    name = "ours_no_lookups"
+
+    def __init__(self, args: TrainingArguments, workdir: Path) -> None:
+        super().__init__(replace(args, lookup_features=False), workdir)
+
+
 class Diet:
     name = "diet"
 
@@ -138,9 +153,10 @@ class Diet:
         val: Sequence[Example],
         oos_val: Sequence[str] = (),
         entities: Sequence[str] = (),
+        lookups: Optional[Mapping[str, Sequence[str]]] = None,
     ) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        write_rasa_nlu(list(train), self.workdir / "nlu.yml")
+        write_rasa_nlu(list(train), self.workdir / "nlu.yml", lookups)
         self.model_file, self.train_seconds = self._train_or_reuse()
         from rasa.core.agent import Agent
 
@@ -213,6 +229,7 @@ class FrozenLR:
         val: Sequence[Example],
         oos_val: Sequence[str] = (),
         entities: Sequence[str] = (),
+        lookups: Optional[Mapping[str, Sequence[str]]] = None,
     ) -> None:
         from sklearn.linear_model import LogisticRegression
 
@@ -257,8 +274,10 @@ def event_loop() -> asyncio.AbstractEventLoop:
         return loop
 
 
-def write_rasa_nlu(examples: Sequence[Example], path: Path) -> None:
-    """Write examples (with entity spans) as Rasa NLU YAML."""
+def write_rasa_nlu(
+    examples: Sequence[Example], path: Path, lookups: Optional[Mapping[str, Sequence[str]]] = None
+) -> None:
+    """Write examples (with entity spans) and lookup tables (RegexFeaturizer reads them) as Rasa NLU YAML."""
     by_intent: Dict[str, List[str]] = {}
     for e in examples:
         text, offset = e.text.replace("[", "(").replace("]", ")").replace("{", "(").replace("}", ")"), 0
@@ -270,6 +289,8 @@ def write_rasa_nlu(examples: Sequence[Example], path: Path) -> None:
     lines = ['version: "3.1"', "nlu:"]
     for intent, texts in by_intent.items():
         lines += [f"- intent: {intent}", "  examples: |"] + [f"    - {t}" for t in texts]
+    for name, phrases in sorted((lookups or {}).items()):
+        lines += [f"- lookup: {name}", "  examples: |"] + [f"    - {p}" for p in phrases]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -279,6 +300,8 @@ def systems(names: Sequence[str], work: Path, args: TrainingArguments, diet_epoc
     for name in names:
         if name == "ours":
             made.append(Ours(args, work / "ours"))
+        elif name == "ours_no_lookups":
+            made.append(OursNoLookups(args, work / "ours_no_lookups"))
         elif name == "diet":
             made.append(Diet(diet_epochs, work / "diet"))
         elif name == "frozen_lr":
@@ -321,9 +344,10 @@ def run_crossval(
     work: Path, names: Sequence[str], args: TrainingArguments, diet_epochs: int, folds: int
 ) -> Dict[str, Any]:
     examples = read_nlu(ROOT / "bot" / "data" / "nlu")
+    lookups = read_lookups(ROOT / "bot" / "data" / "nlu")
     entities = Taxonomy.load(ROOT / "bot" / "taxonomy.yml").entities
     out: Dict[str, Any] = {}
-    for name in [n for n in names if n in ("ours", "diet")]:
+    for name in [n for n in names if n in ("ours", "ours_no_lookups", "diet")]:
         trained: List[float] = []  # per fold; a reused DIET fold counts the time it took when trained
 
         def fit_predict(
@@ -335,7 +359,7 @@ def run_crossval(
             trained: List[float] = trained,
         ) -> Tuple[List[str], List[List[Dict]]]:
             [system] = systems([name], folder, args, diet_epochs)
-            system.fit(fit, validation, entities=entities)
+            system.fit(fit, validation, entities=entities, lookups=lookups)
             trained.append(system.train_seconds)
             intents, _, found = system.predict(texts)
             return intents, found
@@ -403,8 +427,9 @@ def time_ours(model_dir: Path, texts: Sequence[str]) -> Dict[str, float]:
         predictor.predict([t])
         timings.append((time.perf_counter() - started) * 1000)
         batch = predictor.text.encode([t])
+        lookup = lookup_features([t], batch, predictor.gazetteer)
         started = time.perf_counter()
-        predictor._logits(batch.input_ids, batch.attention_mask)
+        predictor._logits(batch.input_ids, batch.attention_mask, lookup)
         forward.append((time.perf_counter() - started) * 1000)
     return {
         "p50": float(np.percentile(timings, 50)),
