@@ -19,6 +19,7 @@ import csv
 import hashlib
 import json
 import os
+import random
 import statistics
 import time
 from dataclasses import replace
@@ -33,9 +34,10 @@ from nlu_models.crossval import intent_scores, run_folds
 from nlu_models.data import Example, read_lookups, read_nlu, stratified_split
 from nlu_models.encoding import lookup_features
 from nlu_models.io import save_trained
+from nlu_models.lookups import substitute_values
 from nlu_models.predictor import OUT_OF_SCOPE, Predictor
 from nlu_models.taxonomy import Taxonomy
-from nlu_models.trainer import Trainer
+from nlu_models.trainer import Trainer, entity_f1
 from nlu_models.training_args import TrainingArguments
 
 DIET_PIPELINE = """
@@ -340,15 +342,30 @@ def run_clinc150(work: Path, names: Sequence[str], args: TrainingArguments, diet
     return out
 
 
+def unnamed_lookup_values(examples: Sequence[Example], lookups: Mapping[str, Sequence[str]]) -> Dict[str, List[str]]:
+    """Return each lookup table's phrases that no example names as that entity: the catalog
+    values (a shop's other brands) its annotated messages never mention."""
+    named = {(s.entity, e.text[s.start : s.end].lower()) for e in examples for s in e.spans}
+    return {name: [p for p in phrases if (name, p.lower()) not in named] for name, phrases in lookups.items()}
+
+
 def run_crossval(
     work: Path, names: Sequence[str], args: TrainingArguments, diet_epochs: int, folds: int
 ) -> Dict[str, Any]:
+    """Cross-validate each system on bot/data. Besides the held-out messages as they are,
+    each fold's systems also parse copies of them whose brand, colour and category values
+    are swapped for lookup-table values that no bot/data example names (entity F1 over the
+    copies that changed: `entity_f1_unseen_values`)."""
     examples = read_nlu(ROOT / "bot" / "data" / "nlu")
     lookups = read_lookups(ROOT / "bot" / "data" / "nlu")
+    unnamed = unnamed_lookup_values(examples, lookups)
+    by_text = {e.text: e for e in examples}
     entities = Taxonomy.load(ROOT / "bot" / "taxonomy.yml").entities
     out: Dict[str, Any] = {}
     for name in [n for n in names if n in ("ours", "ours_no_lookups", "diet")]:
         trained: List[float] = []  # per fold; a reused DIET fold counts the time it took when trained
+        swapped_gold: List[Example] = []
+        swapped_found: List[List[Dict]] = []
 
         def fit_predict(
             fit: Sequence[Example],
@@ -357,17 +374,30 @@ def run_crossval(
             folder: Path,
             name: str = name,
             trained: List[float] = trained,
+            swapped_gold: List[Example] = swapped_gold,
+            swapped_found: List[List[Dict]] = swapped_found,
         ) -> Tuple[List[str], List[List[Dict]]]:
             [system] = systems([name], folder, args, diet_epochs)
             system.fit(fit, validation, entities=entities, lookups=lookups)
+            rng = random.Random(args.seed + len(trained))
             trained.append(system.train_seconds)
-            intents, _, found = system.predict(texts)
-            return intents, found
+            held = [by_text[t] for t in texts]
+            swapped = [s for s, e in ((substitute_values(e, unnamed, rng, 1.0), e) for e in held) if s != e]
+            intents, _, found = system.predict(list(texts) + [e.text for e in swapped])
+            swapped_gold.extend(swapped)
+            swapped_found.extend(found[len(texts) :])
+            return intents[: len(texts)], found[: len(texts)]
 
         run = run_folds(
             examples, folds, args.seed, args.validation_fraction, work / "crossval" / name, fit_predict, name
         )
-        out[name] = {**run.scores(), "train_seconds": round(sum(trained), 1), "fold_train_seconds": trained}
+        out[name] = {
+            **run.scores(),
+            "entity_f1_unseen_values": entity_f1(swapped_gold, swapped_found),
+            "unseen_value_messages": len(swapped_gold),
+            "train_seconds": round(sum(trained), 1),
+            "fold_train_seconds": trained,
+        }
         if name == "ours":
             confusion_png(run.gold, run.pred, RESULTS / "nlu_confusion.png")
         print(f"crossval {name}: {out[name]}", flush=True)
