@@ -435,15 +435,24 @@ def batch_throughput(predict: Any, texts: Sequence[str], batch_size: int = 64) -
     return len(texts) / (time.perf_counter() - started)
 
 
-def run_latency(work: Path, diet_epochs: int, n: int) -> Dict[str, Any]:
-    """Time single-message parses on one thread with the BANKING77 models of the banking77 section."""
+def run_latency(work: Path, names: Sequence[str], diet_epochs: int, n: int) -> Dict[str, Any]:
+    """Time single-message parses on one thread with the BANKING77 models of the banking77 section.
+
+    `ours_bot_data` times our model as the bot serves it (entities through the CRF and the
+    lookup tables) on bot/data messages: the first cross-validation fold's model.
+    """
     _, test = banking77()
     texts = [e.text for e in test[:n]]
     out: Dict[str, Any] = {}
     ours_dir = work / "banking77" / "ours"
-    if (ours_dir / "model.int8.onnx").exists():
+    if "ours" in names and (ours_dir / "model.int8.onnx").exists():
         out["ours"] = time_ours(ours_dir, texts)
-    out["diet"] = time_diet(work, diet_epochs, texts)
+    bot_dir = work / "crossval" / "ours" / "fold0" / "ours"
+    if "ours" in names and (bot_dir / "model.int8.onnx").exists():
+        bot_texts = [e.text for e in random.Random(0).sample(read_nlu(ROOT / "bot" / "data" / "nlu"), n)]
+        out["ours_bot_data"] = time_ours(bot_dir, bot_texts)
+    if "diet" in names:
+        out["diet"] = time_diet(work, diet_epochs, texts)
     return out
 
 
@@ -560,7 +569,7 @@ def main() -> None:
     for section in ns.sections.split(","):
         started = time.perf_counter()
         if section == "latency":
-            results.setdefault("latency_ms", {}).update(run_latency(work, ns.diet_epochs, ns.latency_messages))
+            results.setdefault("latency_ms", {}).update(run_latency(work, names, ns.diet_epochs, ns.latency_messages))
         else:
             for name in names:  # each system's figures are saved as soon as they exist (runs take hours)
                 results.setdefault(section, {}).update(runners[section](name))

@@ -288,7 +288,7 @@ class Trainer:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 optimizer.step()
                 schedule.step()
-                running += float(loss)
+                running += float(loss.detach())
                 bar.set_postfix(loss=f"{running / (step + 1):.3f}")
             bar.close()
             val_logits = self.logits(model, validation)
