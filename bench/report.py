@@ -81,13 +81,15 @@ def nlu_section(r: dict) -> str:
     parts = []
     labels = {
         "ours": "ours (fine-tuned MiniLM, int8 ONNX)",
+        "ours_no_lookups": "ours without lookup tables (ablation)",
+        "ours_bot_data": "ours as the bot serves it (bot/data messages, CRF + lookups)",
         "diet": "DIET (rasa init pipeline)",
         "frozen_lr": "frozen MiniLM + logistic regression",
     }
     for ds, keys in (
         ("banking77", ("accuracy", "macro_f1")),
         ("clinc150", ("in_scope_accuracy", "oos_recall")),
-        ("crossval", ("accuracy", "macro_f1", "entity_f1")),
+        ("crossval", ("accuracy", "macro_f1", "entity_f1", "entity_f1_unseen_values")),
     ):
         if ds not in r:
             parts.append(f"{ds}: not run yet.")

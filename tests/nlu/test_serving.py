@@ -23,7 +23,7 @@ TEXTS = ["hi", "I want blue running shoes under 50 dollars", "add two to my cart
 
 def test_onnx_fp32_matches_torch_and_int8_keeps_the_decisions(tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
     model, meta = IntentEntityModel.load(tiny_model_dir)
-    assert model.lookup_width == 2  # the tiny set's colour table (brand is not a tagged type there)
+    assert model.lookup_width == 4  # the tiny set's brand and colour tables (B and I features each)
     batch = TextEncoder(tiny_model_dir / "tokenizer.json", int(meta["max_length"])).encode(TEXTS)
     lookup = lookup_features(TEXTS, batch, Gazetteer(meta["lookups"]))
     assert lookup[1].sum() == 1  # "blue" in "I want blue running shoes ..."
