@@ -427,6 +427,32 @@ def confusion_png(gold: Sequence[str], pred: Sequence[str], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def entities_png(crossval: Dict[str, Any], path: Path) -> None:
+    """Plot cross-validation entity F1 per entity type, one bar per system that has it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    systems_ = {name: r["entity_f1_by_type"] for name, r in crossval.items() if "entity_f1_by_type" in r}
+    if not systems_:
+        return
+    types = sorted({t for by_type in systems_.values() for t in by_type})
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    width = 0.8 / len(systems_)
+    for i, (name, by_type) in enumerate(sorted(systems_.items())):
+        overall = crossval[name]["entity_f1"]
+        values = [by_type.get(t, 0.0) for t in types]
+        ax.bar(np.arange(len(types)) + i * width, values, width, label=f"{name} (all types {overall:.3f})")
+    ax.set_xticks(np.arange(len(types)) + 0.4 - width / 2, types)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("exact-span F1")
+    ax.set_title("Entity F1 per type, 5-fold cross-validation on bot/data")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
 def batch_throughput(predict: Any, texts: Sequence[str], batch_size: int = 64) -> float:
     """Return messages per second when parsing texts in batches (one thread)."""
     started = time.perf_counter()
@@ -577,6 +603,7 @@ def main() -> None:
         results.setdefault("section_seconds", {})[section] = round(time.perf_counter() - started, 1)
         merge_results(results)
     results = merge_results({})
+    entities_png(results.get("crossval", {}), RESULTS / "nlu_entities.png")
     rows = []
     for ds, keys in (
         ("banking77", ("accuracy", "macro_f1")),

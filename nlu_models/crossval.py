@@ -27,7 +27,7 @@ from nlu_models.data import Example, read_lookups, read_nlu, stratified_folds, s
 from nlu_models.io import save_trained
 from nlu_models.predictor import Predictor
 from nlu_models.taxonomy import Taxonomy
-from nlu_models.trainer import Trainer, entity_f1, macro_f1
+from nlu_models.trainer import Trainer, entity_f1, entity_f1_by_type, macro_f1
 from nlu_models.training_args import TrainingArguments
 
 
@@ -56,10 +56,12 @@ class FoldRun:
     seconds: float = 0.0
 
     def scores(self) -> Dict[str, object]:
-        """Return pooled intent accuracy and macro-F1, entity F1 and per-fold macro-F1."""
+        """Return pooled intent accuracy and macro-F1, entity F1 (overall and per type) and
+        per-fold macro-F1."""
         return {
             **intent_scores(self.gold, self.pred),
             "entity_f1": entity_f1(self.held, self.found),
+            "entity_f1_by_type": entity_f1_by_type(self.held, self.found),
             "fold_macro_f1": self.fold_macro_f1,
         }
 

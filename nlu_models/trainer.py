@@ -397,20 +397,36 @@ class Trainer:
         return found
 
 
+def _entity_counts(gold: Sequence[Example], predicted: Sequence[List[Dict]]) -> Dict[str, Counter]:
+    """Return true positives, false positives and false negatives per entity type."""
+    counts: Dict[str, Counter] = {"tp": Counter(), "fp": Counter(), "fn": Counter()}
+    for example, ents in zip(gold, predicted, strict=True):
+        g = {(s.start, s.end, s.entity) for s in example.spans}
+        p = {(e["start"], e["end"], e["entity"]) for e in ents if e["entity"] not in DERIVED_ENTITIES}
+        for key, found in (("tp", g & p), ("fp", p - g), ("fn", g - p)):
+            counts[key].update(entity for _, _, entity in found)
+    return counts
+
+
+def _f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+
+
 def entity_f1(gold: Sequence[Example], predicted: Sequence[List[Dict]]) -> float:
     """Return micro F1 of exact (start, end, entity) matches.
 
     Entities derived from another one (the price bounds normalised from a price span) are
     not extractions and are not scored: the price span itself is.
     """
-    tp = fp = fn = 0
-    for example, ents in zip(gold, predicted, strict=True):
-        g = {(s.start, s.end, s.entity) for s in example.spans}
-        p = {(e["start"], e["end"], e["entity"]) for e in ents if e["entity"] not in DERIVED_ENTITIES}
-        tp += len(g & p)
-        fp += len(p - g)
-        fn += len(g - p)
-    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+    counts = _entity_counts(gold, predicted)
+    return _f1(*(sum(counts[key].values()) for key in ("tp", "fp", "fn")))
+
+
+def entity_f1_by_type(gold: Sequence[Example], predicted: Sequence[List[Dict]]) -> Dict[str, float]:
+    """Return exact-match F1 per entity type (as entity_f1 scores them)."""
+    counts = _entity_counts(gold, predicted)
+    types = sorted(set(counts["tp"]) | set(counts["fp"]) | set(counts["fn"]))
+    return {t: _f1(counts["tp"][t], counts["fp"][t], counts["fn"][t]) for t in types}
 
 
 def split_for_training(examples: Sequence[Example], args: TrainingArguments) -> Tuple[List[Example], List[Example]]:

@@ -15,7 +15,7 @@ from nlu_models.encoding import IGNORE, TextEncoder, align_tags, decode_entities
 from nlu_models.lookups import Gazetteer, substitute_values
 from nlu_models.model import CRF, default_encoder_dir
 from nlu_models.predictor import Predictor
-from nlu_models.trainer import Trainer, entity_f1
+from nlu_models.trainer import Trainer, entity_f1, entity_f1_by_type
 from tests.nlu.conftest import HERE, tiny_args
 
 MARKED = [
@@ -119,6 +119,7 @@ def test_entity_f1_does_not_score_the_derived_price_bounds() -> None:
     ]
     assert entity_f1(gold, [found]) == 1.0
     assert entity_f1(gold, [found[:1]]) == pytest.approx(2 / 3)
+    assert entity_f1_by_type(gold, [found[:1]]) == {"color": 1.0, "price": 0.0}
 
 
 def test_a_brand_only_the_lookup_table_knows_is_found(tiny_examples, tmp_path) -> None:  # type: ignore[no-untyped-def]
