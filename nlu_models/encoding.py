@@ -109,6 +109,8 @@ class TextEncoder:
 def lookup_features(texts: Sequence[str], batch: Batch, gazetteer: Gazetteer) -> np.ndarray:
     """Return [batch, tokens, gazetteer.width] lookup features, set on every word piece of a word."""
     out = np.zeros(batch.input_ids.shape + (gazetteer.width,), dtype=np.float32)
+    if not gazetteer.width:  # a model without lookup tables: no per-word work on the parse path
+        return out
     for row, text in enumerate(texts):
         words = batch.words[row]
         features = gazetteer.word_features([text[w.start : w.end] for w in words])
