@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         default=True, description="Encode queries with the int8 ONNX copy of MiniLM (documents stay fp32)"
     )
     search_fusion: Literal["rrf", "dbsf"] = Field(default="rrf", description="How hybrid search fuses its lists")
+    search_spelling: bool = Field(
+        default=True, description="Read misspelt query words as the catalog's words (retrieval.spelling)"
+    )
 
     admin_token: str = Field(
         default=DEV_ADMIN_TOKEN, description="Bearer token of the admin API (integrations, analytics)"

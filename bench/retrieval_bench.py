@@ -30,6 +30,7 @@ from retrieval.index.edge import EdgeProductIndex
 from retrieval.index.port import Fusion, SearchMode
 from retrieval.loaders import load_rows
 from retrieval.product import Product
+from retrieval.spelling import QuerySpeller, Spelling, english_words
 
 # method -> (index search mode, query encoder, fusion). "int8q": queries through the int8
 # ONNX copy of MiniLM while documents stay fp32 (what the API serves).
@@ -40,6 +41,11 @@ METHODS: dict[str, tuple[SearchMode, str, Fusion]] = {
     "hybrid": ("hybrid", "fp32", "rrf"),
     "hybrid_int8q": ("hybrid", "int8", "rrf"),
     "hybrid_dbsf": ("hybrid", "fp32", "dbsf"),
+}
+# The same again with the queries read by the catalog's speller (`retrieval.spelling`), as the
+# API searches: the corrected text for the dense list, plus joined words for the BM25 list.
+SPELLED: dict[str, tuple[SearchMode, str, Fusion]] = {
+    f"{name}_spell": METHODS[name] for name in ("bm25", "dense_int8q", "hybrid", "hybrid_int8q", "hybrid_dbsf")
 }
 # The same dense methods again with MiniLM adapted to the catalog (BM25 does not change).
 ADAPTED: dict[str, tuple[SearchMode, str, Fusion]] = {
@@ -105,13 +111,16 @@ def evaluate(
     cutoff: float,
     judged_only: bool,
     methods: dict[str, tuple[SearchMode, str, Fusion]] = METHODS,
+    speller: QuerySpeller | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Return nDCG@10, MRR@10, recall@50 per method (and judged-only nDCG@10 if asked)."""
+    """Return nDCG@10, MRR@10, recall@50 per method (and judged-only nDCG@10 if asked),
+    with each query read by `speller` first when one is given."""
+    reading = {qid: speller.read(text) if speller else Spelling(text, text) for qid, text in queries.items()}
     vectors = {
-        name: {qid: enc.encode_query(text) for qid, text in tqdm(queries.items(), desc=f"encode {name}", leave=False)}
+        name: {qid: enc.encode_query(r.text) for qid, r in tqdm(reading.items(), desc=f"encode {name}", leave=False)}
         for name, enc in query_encoders.items()
     }
-    sparse_vecs = {qid: sparse.encode_query(text) for qid, text in queries.items()}
+    sparse_vecs = {qid: sparse.encode_query(r.lexical_text) for qid, r in reading.items()}
     out: dict[str, dict[str, float]] = {}
     for method, (mode, encoder, fusion) in methods.items():
         ndcg, mrr, recall, ndcg_judged = [], [], [], []
@@ -143,23 +152,27 @@ def latency_and_ann(
     sparse: Bm25Encoder,
     texts: list[str],
     served: str,
+    speller: QuerySpeller,
 ) -> dict[str, Any]:
-    """Return hybrid query latency (encode + search, one thread) per query encoder, and HNSW
-    recall@10 vs exact search. The headline latency is the `served` encoder's."""
+    """Return hybrid query latency (spelling + encode + search, one thread) per query encoder,
+    and HNSW recall@10 vs exact search. The headline latency is the `served` encoder's."""
     by_encoder: dict[str, dict[str, float]] = {}
     all_timings: dict[str, list[float]] = {}
     overlap: list[float] = []
     for name, dense in query_encoders.items():
         for text in texts[:20]:  # warm up
             index.search(dense=dense.encode_query(text), sparse=sparse.encode_query(text), limit=10)
-        timings, encode_ms = [], []
+        timings, encode_ms, spell_ms = [], [], []
         for text in tqdm(texts, desc=f"latency {name}", leave=False):
             started = time.perf_counter()
-            vec = dense.encode_query(text)
+            reading = speller.read(text)
+            spelled = time.perf_counter()
+            vec = dense.encode_query(reading.text)
             encoded = time.perf_counter()
-            index.search(dense=vec, sparse=sparse.encode_query(text), limit=10)
+            index.search(dense=vec, sparse=sparse.encode_query(reading.lexical_text), limit=10)
             timings.append((time.perf_counter() - started) * 1000)
-            encode_ms.append((encoded - started) * 1000)
+            encode_ms.append((encoded - spelled) * 1000)
+            spell_ms.append((spelled - started) * 1000)
             if name == served:
                 approx = {h.product_id for h in index.search(dense=vec, sparse=None, limit=10, mode="dense")}
                 exact = {h.product_id for h in index.search(dense=vec, sparse=None, limit=10, mode="dense", exact=True)}
@@ -173,6 +186,8 @@ def latency_and_ann(
             "p50": float(np.percentile(timings, 50)),
             "p99": float(np.percentile(timings, 99)),
             "encode_p50": float(statistics.median(encode_ms)),
+            "spelling_p50": float(statistics.median(spell_ms)),
+            "spelling_p99": float(np.percentile(spell_ms, 99)),
             "encode_alone_p50": float(statistics.median(alone)),
             "encode_alone_p99": float(np.percentile(alone, 99)),
         }
@@ -181,6 +196,7 @@ def latency_and_ann(
         "latency_ms": {k: by_encoder[served][k] for k in ("p50", "p99")},
         "query_encode_ms_p50": by_encoder[served]["encode_p50"],
         "query_encode_alone_ms_p50": by_encoder[served]["encode_alone_p50"],
+        "spelling_ms": {k: by_encoder[served][f"spelling_{k}"] for k in ("p50", "p99")},
         "latency_by_query_encoder_ms": by_encoder,
         "ann_recall@10": float(np.mean(overlap)),
         "timings": all_timings[served],
@@ -230,6 +246,33 @@ def evaluate_adapted(
     return scores, {k: report[k] for k in ("products", "steps", "seconds", "first_loss", "last_loss", "arguments")}
 
 
+def catalog_speller(products: list[Product]) -> QuerySpeller:
+    """Return the speller the API would build from this catalog (the same payload fields)."""
+    texts = (" ".join((p.title, p.brand, " > ".join(p.category_path))) for p in products)
+    return QuerySpeller.from_texts(texts, english_words())
+
+
+def spelling_report(speller: QuerySpeller, queries: dict[str, str]) -> dict[str, Any]:
+    """How many queries the speller changed, with a few examples."""
+    changed = [(text, r) for text in queries.values() if (r := speller.read(text)).lexical_text != text]
+    return {
+        "vocabulary": len(speller),
+        "queries": len(queries),
+        "corrected": sum(1 for _, r in changed if r.changes),
+        "joined_only": sum(1 for _, r in changed if not r.changes),
+        "examples": [f"{text} -> {r.text}" for text, r in changed if r.changes][:12],
+    }
+
+
+def carry_adapted_rows(results: dict[str, Any]) -> None:
+    """Copy the `_adapted` rows and the adaptation report from the last results file."""
+    last = json.loads((ROOT / "bench" / "results" / "retrieval.json").read_text())
+    for name in ("crowdflower", "homedepot"):
+        results[name].update({m: v for m, v in last[name].items() if m.endswith("_adapted")})
+    results["adaptation"] = last["adaptation"]
+    results["adapted_rows_carried_over"] = True
+
+
 def cold_encode_rate(encoder: Any, products: list[Product]) -> float:
     """Products per second the dense encoder manages with no cache (2 threads)."""
     started = time.perf_counter()
@@ -268,6 +311,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency-queries", type=int, default=500)
     parser.add_argument("--no-adapt", action="store_true", help="skip the catalog-adapted encoder rows")
+    parser.add_argument(
+        "--reuse-adapted",
+        action="store_true",
+        help="skip adapting; carry the adapted rows over from the last results file (the adapted encoder "
+        "and its index do not depend on anything else this bench measures)",
+    )
     parser.add_argument("--adapt-threads", type=int, default=2, help="torch threads while adapting")
     args = parser.parse_args()
     cache_dir = ROOT / "var" / "models"
@@ -283,12 +332,16 @@ def main() -> None:
             hits_before = bulk.hits
             index, per_second = build_index(products, bulk, sparse, folder)
             cached = bulk.hits - hits_before
-            results[name] = evaluate(
-                index, query_encoders, sparse, queries, judged, cutoff, judged_only=name == "crowdflower"
+            judged_only = name == "crowdflower"
+            results[name] = evaluate(index, query_encoders, sparse, queries, judged, cutoff, judged_only)
+            speller = catalog_speller(products)
+            results[name].update(
+                evaluate(index, query_encoders, sparse, queries, judged, cutoff, judged_only, SPELLED, speller)
             )
+            results.setdefault("spelling", {})[name] = spelling_report(speller, queries)
             if name == "homedepot":
                 sample = list(queries.values())[: args.latency_queries]
-                extra = latency_and_ann(index, query_encoders, sparse, sample, served="int8")
+                extra = latency_and_ann(index, query_encoders, sparse, sample, served="int8", speller=speller)
                 timings = extra.pop("timings")
                 results.update(extra)
                 results["products"] = len(products)
@@ -298,7 +351,9 @@ def main() -> None:
                 results["index_size_mib"] = dir_size_mib(folder)
             index.close()
         results["peak_rss_mib"] = peak_rss_mib()  # before any adapting (torch training in this process)
-        for name in () if args.no_adapt else ("crowdflower", "homedepot"):
+        if args.reuse_adapted:
+            carry_adapted_rows(results)
+        for name in () if args.no_adapt or args.reuse_adapted else ("crowdflower", "homedepot"):
             products, queries, judged, cutoff = load_dataset(name)
             scores, adaptation = evaluate_adapted(name, products, queries, judged, cutoff, Path(tmp), args)
             results[name].update(scores)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,9 +14,11 @@ from retrieval.encoders.port import DenseEncoder, SparseEncoder, SparseVec
 from retrieval.filters import ProductFilter
 from retrieval.index.port import Fusion, IndexHit, ProductIndex, SearchMode
 from retrieval.query_parser import parse_query
+from retrieval.spelling import QuerySpeller, Spelling
 
 log = logging.getLogger(__name__)
 _WORD = re.compile(r"[a-z0-9]+")
+VOCABULARY_FIELDS = ("title", "brand_display", "category_path")  # the words the speller knows
 _STOP = {
     "a",
     "an",
@@ -87,6 +92,7 @@ class SearchResult:
     applied: ProductFilter
     relaxed: list[str] = field(default_factory=list)
     query_text: str = ""
+    spelling: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly view."""
@@ -95,17 +101,73 @@ class SearchResult:
             "applied_filters": self.applied.describe(),
             "relaxed": self.relaxed,
             "query_text": self.query_text,
+            "spelling": [{"typed": a, "read_as": b} for a, b in self.spelling],
         }
 
 
 class ProductSearcher:
-    """Turns a shopper's query plus NLU entities into ranked, explained products."""
+    """Turns a shopper's query plus NLU entities into ranked, explained products.
 
-    def __init__(self, index: ProductIndex, dense: DenseEncoder, sparse: SparseEncoder, fusion: Fusion = "rrf") -> None:
+    Misspelt words are read as the catalog's words (`retrieval.spelling`) once the
+    vocabulary is loaded: `refresh_vocabulary()` reads it from the index, and a search finding
+    it older than `vocabulary_ttl_s` refreshes it in the background (a re-ingest elsewhere
+    shows up within that time). Until it is loaded, queries are searched as typed.
+    """
+
+    def __init__(
+        self,
+        index: ProductIndex,
+        dense: DenseEncoder,
+        sparse: SparseEncoder,
+        fusion: Fusion = "rrf",
+        *,
+        spelling: bool = True,
+        protected_words: Collection[str] = frozenset(),
+        vocabulary_ttl_s: float = 600.0,
+    ) -> None:
         self.index = index
         self.dense = dense
         self.sparse = sparse
         self.fusion: Fusion = fusion
+        self.spelling = spelling
+        self.protected_words = protected_words
+        self.vocabulary_ttl_s = vocabulary_ttl_s
+        self._speller: QuerySpeller | None = None
+        self._speller_at = float("-inf")
+        self._refreshing = threading.Lock()
+
+    def refresh_vocabulary(self) -> int:
+        """Read the catalog's words from the index for the speller; return how many."""
+        with self._refreshing:
+            rows = self.index.scroll(VOCABULARY_FIELDS)
+            texts = (" ".join(str(v) for v in row.values()) for row in rows)
+            speller = QuerySpeller.from_texts(texts, self.protected_words)
+            self._speller, self._speller_at = speller, time.monotonic()
+        log.info("retrieval.spelling.vocabulary words=%d", len(speller))
+        return len(speller)
+
+    def refresh_vocabulary_in_background(self) -> None:
+        """Start a vocabulary refresh unless one is running; failures keep the old one."""
+        if self._refreshing.locked():
+            return
+
+        def run() -> None:
+            try:
+                self.refresh_vocabulary()
+            except Exception as exc:  # the index being down must not break searching
+                self._speller_at = time.monotonic()  # retry after the next ttl, not on every query
+                log.warning("retrieval.spelling.refresh_failed error=%s", type(exc).__name__)
+
+        threading.Thread(target=run, name="speller-refresh", daemon=True).start()
+
+    def read(self, text: str) -> Spelling:
+        """Return how the query reads in the catalog's words (as typed when spelling is off)."""
+        if not self.spelling:
+            return Spelling(text, text)
+        if time.monotonic() - self._speller_at > self.vocabulary_ttl_s:
+            self.refresh_vocabulary_in_background()
+        speller = self._speller
+        return speller.read(text) if speller is not None else Spelling(text, text)
 
     def search(
         self,
@@ -119,9 +181,11 @@ class ProductSearcher:
     ) -> SearchResult:
         """Return the products best matching the query under the filter, relaxing if empty."""
         parsed = parse_query(query, flt)
-        text = parsed.text or " ".join(parsed.filter.categories) or query or "popular products"
+        typed = parsed.text or " ".join(parsed.filter.categories) or query or "popular products"
+        spelling = self.read(typed)
+        text = spelling.text
         dense = self.dense.encode_query(text)
-        sparse = self.sparse.encode_query(text)
+        sparse = self.sparse.encode_query(spelling.lexical_text)
         applied = parsed.filter
         hits = self._search(dense, sparse, applied, limit, offset, mode)
         relaxed: list[str] = []
@@ -142,6 +206,7 @@ class ProductSearcher:
             applied=applied,
             relaxed=relaxed,
             query_text=text,
+            spelling=spelling.changes,
         )
 
     def _search(

@@ -18,6 +18,7 @@ from retrieval.filters import ProductFilter
 from retrieval.ingest import ingest_catalog
 from retrieval.loaders import load_catalog, load_mapping
 from retrieval.search import ProductSearcher
+from retrieval.spelling import english_words
 
 
 def _marker(settings: Settings) -> Path:
@@ -86,9 +87,16 @@ def search(settings: Settings, query: str, filters: list[str], limit: int) -> No
         price_max=float(fields["price_max"][0]) if "price_max" in fields else None,
     )
     try:
-        result = ProductSearcher(index, dense, Bm25Encoder()).search(query, flt, limit=limit)
+        searcher = ProductSearcher(
+            index, dense, Bm25Encoder(), spelling=settings.search_spelling, protected_words=english_words()
+        )
+        if settings.search_spelling:
+            searcher.refresh_vocabulary()
+        result = searcher.search(query, flt, limit=limit)
     finally:
         index.close()
+    if result.spelling:
+        print(f"(showing results for '{result.query_text}')")
     if result.relaxed:
         print(f"(no exact match; dropped: {', '.join(result.relaxed)})")
     for rank, hit in enumerate(result.hits, 1):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.catalog.schemas import ProductDetail, ProductOut, SearchOut
+from api.catalog.schemas import ProductDetail, ProductOut, SearchOut, SpellingChange
 from api.deps import SearcherDep
 from api.errors import NotFound
 from retrieval.filters import ProductFilter
@@ -41,6 +41,7 @@ def search_products(
     result = searcher.search(q, flt, limit=limit, offset=offset)
     return SearchOut(
         query=result.query_text,
+        spelling=[SpellingChange(typed=a, read_as=b) for a, b in result.spelling],
         hits=[ProductOut(**h.__dict__) for h in result.hits],
         applied_filters=result.applied.describe(),
         relaxed=result.relaxed,

@@ -28,10 +28,20 @@ class ProductOut(ProductBase):
     why: list[str]
 
 
+class SpellingChange(BaseModel):
+    """A query word the catalog never uses, and the catalog word it was read as."""
+
+    typed: str
+    read_as: str
+
+
 class SearchOut(BaseModel):
     """Search results and the filters that were applied or dropped."""
 
-    query: str
+    query: str = Field(description="The text searched: the query less its constraints, spelling corrected")
+    spelling: list[SpellingChange] = Field(
+        default_factory=list, description='Words read as catalog words ("showing results for ...")'
+    )
     hits: list[ProductOut]
     applied_filters: list[str] = Field(description="Constraints the results satisfy")
     relaxed: list[str] = Field(description="Constraints dropped, in order, because nothing matched")

@@ -9,6 +9,7 @@ from retrieval.encoders.bm25 import Bm25Encoder
 from retrieval.encoders.port import DenseEncoder
 from retrieval.index.port import ProductIndex
 from retrieval.search import ProductSearcher
+from retrieval.spelling import english_words
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,16 @@ def build_index(settings: Settings, dim: int) -> ProductIndex:
 
 
 def build_searcher(settings: Settings) -> ProductSearcher:
-    """Wire encoders and index into a searcher."""
+    """Wire encoders and index into a searcher; the speller's vocabulary loads in the background."""
     dense = build_dense_encoder(settings)
-    return ProductSearcher(build_index(settings, dense.dim), dense, Bm25Encoder(), fusion=settings.search_fusion)
+    searcher = ProductSearcher(
+        build_index(settings, dense.dim),
+        dense,
+        Bm25Encoder(),
+        fusion=settings.search_fusion,
+        spelling=settings.search_spelling,
+        protected_words=english_words() if settings.encoder != "hashing" else frozenset(),
+    )
+    if settings.search_spelling:
+        searcher.refresh_vocabulary_in_background()
+    return searcher

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -112,12 +113,16 @@ class Recommender:
         flt = parse_query(need.query, need.product_filter()).filter
         index_up = True
         if need.query or need.has_constraints():
+            asked_for = need.query
             try:
-                hits = self.searcher.search(need.query, flt, limit=CHAT_CANDIDATES).hits
+                found = self.searcher.search(need.query, flt, limit=CHAT_CANDIDATES)
+                hits = found.hits
+                if found.spelling:  # the reason names what was searched: "milwaukee drill", not "milwakee drill"
+                    asked_for = _respell(need.query, found.spelling)
             except Exception as exc:  # noqa: BLE001 - the index is down: behaviour and popular items only
                 log.warning("recs.search_unavailable error=%s", type(exc).__name__)
                 hits, index_up = [], False
-            asked = need_label(need.query)
+            asked = need_label(asked_for)
             label = ", ".join(x for x in (asked, *flt.describe()[:2]) if x and x != "in stock")
             for rank, hit in enumerate(hits):
                 chat[hit.product_id] = 1.0 / (1 + rank)
@@ -232,3 +237,10 @@ class Recommender:
         if ctx.cold_start or sources == ("popular",):
             parts.append("popular with shoppers")
         return "; ".join(parts) or "you may like this"
+
+
+def _respell(text: str, changes: list[tuple[str, str]]) -> str:
+    """Return the text with each misspelt word replaced by what search read it as."""
+    for typed, read_as in changes:
+        text = re.sub(rf"\b{re.escape(typed)}\b", read_as, text, flags=re.IGNORECASE)
+    return text

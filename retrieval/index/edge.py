@@ -12,7 +12,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +211,19 @@ class EdgeProductIndex:
         records = self._shard.retrieve(ids, with_payload=True, with_vector=False)
         by_id = {str(r.payload["product_id"]): dict(r.payload) for r in records if r.payload}
         return [by_id[p] for p in product_ids if p in by_id]
+
+    def scroll(self, fields: Sequence[str], batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Yield the named payload fields of every product, a page of `batch` at a time."""
+        selector = qe.PayloadSelector.Include(list(fields))
+        offset: Any = None
+        while True:
+            with self._lock:
+                records, offset = self._shard.scroll(
+                    qe.ScrollRequest(offset=offset, limit=batch, with_payload=selector, with_vector=False)
+                )
+            yield from (dict(r.payload) for r in records if r.payload is not None)
+            if offset is None:
+                return
 
     def close(self) -> None:
         """Flush and close the shard."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -91,6 +91,11 @@ class InMemoryProductIndex:
     def get(self, product_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Return payloads of known ids, in order."""
         return [dict(self._rows[p][2]) for p in product_ids if p in self._rows]
+
+    def scroll(self, fields: Sequence[str], batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Yield the named payload fields of every product."""
+        for _, _, payload in list(self._rows.values()):
+            yield {k: payload[k] for k in fields if k in payload}
 
     def rebuild(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
         """Replace everything at once."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -71,6 +71,10 @@ class ProductIndex(Protocol):
 
     def get(self, product_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Return the payloads of the products that exist, in the order asked."""
+        ...
+
+    def scroll(self, fields: Sequence[str], batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Yield the named payload fields of every product, page by page (no order)."""
         ...
 
     def rebuild(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -204,6 +204,17 @@ class ServerProductIndex:
         records = self.client.retrieve(self.alias, ids=ids, with_payload=True)
         by_id = {str(r.payload["product_id"]): dict(r.payload) for r in records if r.payload}
         return [by_id[p] for p in product_ids if p in by_id]
+
+    def scroll(self, fields: Sequence[str], batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Yield the named payload fields of every product, a page of `batch` at a time."""
+        offset: Any = None
+        while True:
+            records, offset = self.client.scroll(
+                self.alias, limit=batch, offset=offset, with_payload=list(fields), with_vectors=False
+            )
+            yield from (dict(r.payload) for r in records if r.payload is not None)
+            if offset is None:
+                return
 
     def close(self) -> None:
         """Close the client."""

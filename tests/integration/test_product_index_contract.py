@@ -136,6 +136,23 @@ def test_searcher_relaxes_filters_and_says_which(filled: ProductIndex) -> None:
     assert {h.product_id for h in result.hits[:2]} == {"shoe-1", "shoe-2"}
 
 
+def test_scroll_yields_every_product_once_across_pages(filled: ProductIndex) -> None:
+    filled.delete(["watch-1"])
+    rows = list(filled.scroll(["product_id", "title"], batch=2))
+    titles = {p.id: p.title for p in PRODUCTS if p.id != "watch-1"}
+    assert sorted(r["product_id"] for r in rows) == sorted(titles)
+    assert all(set(r) == {"product_id", "title"} and r["title"] == titles[r["product_id"]] for r in rows)
+
+
+def test_searcher_reads_misspelt_words_in_the_catalogs_words(filled: ProductIndex) -> None:
+    searcher = ProductSearcher(filled, DENSE, SPARSE)
+    assert searcher.refresh_vocabulary() > 0
+    result = searcher.search("waterprof hikng boots")
+    assert result.spelling == [("waterprof", "waterproof"), ("hikng", "hiking")]
+    assert result.query_text == "waterproof hiking boots"
+    assert result.hits[0].product_id == "boot-1"
+
+
 def test_edge_index_persists_across_reopen(tmp_path: Path) -> None:
     index = EdgeProductIndex(tmp_path / "edge", DENSE.dim)
     index.upsert(PRODUCTS, *_vectors(PRODUCTS))

@@ -23,7 +23,9 @@ def make_searcher() -> ProductSearcher:
     index = InMemoryProductIndex()
     texts = [p.search_text() for p in PRODUCTS]
     index.upsert(PRODUCTS, dense.encode_documents(texts), [sparse.encode_document(t) for t in texts])
-    return ProductSearcher(index, dense, sparse)
+    searcher = ProductSearcher(index, dense, sparse)
+    searcher.refresh_vocabulary()  # now, so no test races the background refresh
+    return searcher
 
 
 @pytest.fixture

@@ -98,6 +98,17 @@ def test_catalog_search_endpoint_explains_and_relaxes(client: TestClient) -> Non
     assert any("matches" in w for w in body["hits"][0]["why"])
 
 
+def test_catalog_search_says_how_it_read_misspelt_words(client: TestClient) -> None:
+    body = client.get("/v1/products/search", params={"q": "waterprof hikng boots under 5000"}).json()
+    assert body["spelling"] == [
+        {"typed": "waterprof", "read_as": "waterproof"},
+        {"typed": "hikng", "read_as": "hiking"},
+    ]
+    assert body["query"] == "waterproof hiking boots"
+    assert body["hits"][0]["product_id"] == "boot-1"
+    assert body["hits"][0]["why"][0] == "matches 'boots hiking waterproof'"
+
+
 def test_catalog_search_rejects_bad_parameters(client: TestClient) -> None:
     response = client.get("/v1/products/search", params={"q": "x", "limit": 0})
     assert response.status_code == 422

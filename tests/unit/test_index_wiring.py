@@ -47,3 +47,19 @@ def test_search_fusion_setting_reaches_every_index_query(tmp_path: Path, monkeyp
     assert result.hits and result.hits[0].product_id == "boot-1"
     assert asked and set(asked) == {"dbsf"}
     searcher.index.close()
+
+
+def test_search_spelling_setting_turns_the_speller_off(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from api.catalog.wiring import build_searcher
+    from tests.support.catalog import PRODUCTS
+
+    monkeypatch.setenv("SEARCH_SPELLING", "false")
+    searcher = build_searcher(Settings(var_dir=tmp_path, encoder="hashing"))
+    dense, sparse = searcher.dense, searcher.sparse
+    texts = [p.search_text() for p in PRODUCTS]
+    searcher.index.upsert(PRODUCTS, dense.encode_documents(texts), [sparse.encode_document(t) for t in texts])
+    assert searcher.search("waterprof boots").spelling == []
+    searcher.spelling = True
+    searcher.refresh_vocabulary()
+    assert searcher.search("waterprof boots").spelling == [("waterprof", "waterproof")]
+    searcher.index.close()

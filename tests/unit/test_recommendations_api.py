@@ -148,3 +148,10 @@ def test_a_typed_price_limit_leaves_out_history_that_breaks_it(client: TestClien
     body = _recommend(client, query="something under 2000")
     assert "under 2000" in body["constraints"]
     assert "boot-1" not in {i["product_id"] for i in body["items"]}
+
+
+def test_a_misspelt_request_is_searched_and_quoted_in_the_catalogs_words(client: TestClient) -> None:
+    body = _recommend(client, query="I'm looking for waterprof hikng boots")
+    first = body["items"][0]
+    assert first["product_id"] == "boot-1"
+    assert first["reason"] == "matches 'waterproof hiking boots'"
