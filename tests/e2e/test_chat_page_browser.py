@@ -38,3 +38,17 @@ def test_shopper_chats_in_the_browser_and_sees_cards(stack: RunningStack, browse
         ).one()
     engine.dispose()
     assert tuple(row) == ("add_to_cart", "recommendation")
+
+
+def test_shop_search_reads_a_typo_in_the_catalogs_words(stack: RunningStack, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    page.goto(stack.api_url + "/shop?q=" + "runing%20shoes")
+    page.wait_for_selector(".hero .respelt", timeout=30_000)
+    assert page.locator(".hero h2").inner_text() == "Results for “running shoes”"
+    assert page.locator(".hero .respelt").inner_text() == "You searched for “runing shoes”"
+    titles = page.locator(".grid .item .t").all_inner_texts()
+    assert titles and "shoe" in titles[0].lower()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "shop-search-spelling.png"))
+    context.close()
