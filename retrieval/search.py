@@ -139,26 +139,30 @@ class ProductSearcher:
     def refresh_vocabulary(self) -> int:
         """Read the catalog's words from the index for the speller; return how many."""
         with self._refreshing:
-            rows = self.index.scroll(VOCABULARY_FIELDS)
-            texts = (" ".join(str(v) for v in row.values()) for row in rows)
-            speller = QuerySpeller.from_texts(texts, self.protected_words)
-            self._speller, self._speller_at = speller, time.monotonic()
-        log.info("retrieval.spelling.vocabulary words=%d", len(speller))
-        return len(speller)
+            return self._load_vocabulary()
 
     def refresh_vocabulary_in_background(self) -> None:
-        """Start a vocabulary refresh unless one is running; failures keep the old one."""
-        if self._refreshing.locked():
-            return
+        """Start a vocabulary refresh unless one is running; a failure keeps the old one."""
+        if not self._refreshing.acquire(blocking=False):
+            return  # one refresh at a time, however many searches find the vocabulary stale
 
         def run() -> None:
             try:
-                self.refresh_vocabulary()
+                self._load_vocabulary()
             except Exception as exc:  # the index being down must not break searching
                 self._speller_at = time.monotonic()  # retry after the next ttl, not on every query
                 log.warning("retrieval.spelling.refresh_failed error=%s", type(exc).__name__)
+            finally:
+                self._refreshing.release()
 
         threading.Thread(target=run, name="speller-refresh", daemon=True).start()
+
+    def _load_vocabulary(self) -> int:
+        texts = (" ".join(str(v) for v in row.values()) for row in self.index.scroll(VOCABULARY_FIELDS))
+        speller = QuerySpeller.from_texts(texts, self.protected_words)
+        self._speller, self._speller_at = speller, time.monotonic()
+        log.info("retrieval.spelling.vocabulary words=%d", len(speller))
+        return len(speller)
 
     def read(self, text: str) -> Spelling:
         """Return how the query reads in the catalog's words (as typed when spelling is off)."""
