@@ -124,13 +124,9 @@ class QuerySpeller:
         return best[1] if best else None
 
     def read(self, text: str) -> Spelling:
-        """Return how the query reads in the catalog's words."""
+        """Return how the query reads in the catalog's words; all but the changed words stays as typed."""
         words = WORD.findall(text.lower())
-        changes = [(w, c) for w in words if (c := self.correct_word(w))]
-        if not changes and len(words) < 2:
-            return Spelling(text, text)
-        fixed = dict(changes)
-        read = [fixed.get(w, w) for w in words]
+        changes = list(dict.fromkeys((w, c) for w in words if (c := self.correct_word(w))))
         joined = [
             a + b
             for a, b in zip(words, words[1:], strict=False)
@@ -138,8 +134,16 @@ class QuerySpeller:
         ]
         if not changes and not joined:
             return Spelling(text, text)
-        corrected = " ".join(read) if changes else text
+        corrected = respell(text, changes)
         return Spelling(corrected, " ".join([corrected, *joined]), changes)
+
+
+def respell(text: str, changes: Iterable[tuple[str, str]]) -> str:
+    """Return the text with each changed word replaced where it stands ("Milwakee 3/4 in."
+    -> "milwaukee 3/4 in."); everything else is kept as typed."""
+    for typed, read_as in changes:
+        text = re.sub(rf"(?<![a-z0-9]){re.escape(typed)}(?![a-z0-9])", read_as, text, flags=re.IGNORECASE)
+    return text
 
 
 @cache

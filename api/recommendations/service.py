@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from api.recommendations.schemas import RecommendationsIn, RecommendationsOut, R
 from retrieval.filters import ProductFilter
 from retrieval.query_parser import parse_query
 from retrieval.search import ProductSearcher
+from retrieval.spelling import respell
 
 log = logging.getLogger(__name__)
 CHAT_CANDIDATES = 50
@@ -118,7 +118,7 @@ class Recommender:
                 found = self.searcher.search(need.query, flt, limit=CHAT_CANDIDATES)
                 hits = found.hits
                 if found.spelling:  # the reason names what was searched: "milwaukee drill", not "milwakee drill"
-                    asked_for = _respell(need.query, found.spelling)
+                    asked_for = respell(need.query, found.spelling)
             except Exception as exc:  # noqa: BLE001 - the index is down: behaviour and popular items only
                 log.warning("recs.search_unavailable error=%s", type(exc).__name__)
                 hits, index_up = [], False
@@ -237,10 +237,3 @@ class Recommender:
         if ctx.cold_start or sources == ("popular",):
             parts.append("popular with shoppers")
         return "; ".join(parts) or "you may like this"
-
-
-def _respell(text: str, changes: list[tuple[str, str]]) -> str:
-    """Return the text with each misspelt word replaced by what search read it as."""
-    for typed, read_as in changes:
-        text = re.sub(rf"\b{re.escape(typed)}\b", read_as, text, flags=re.IGNORECASE)
-    return text
