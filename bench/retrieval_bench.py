@@ -52,6 +52,9 @@ SPELLED: dict[str, tuple[SearchMode, str, Fusion]] = {
 ADAPTED: dict[str, tuple[SearchMode, str, Fusion]] = {
     f"{name}_adapted": spec for name, spec in METHODS.items() if spec[0] != "sparse"
 }
+ADAPTED_SPELLED: dict[str, tuple[SearchMode, str, Fusion]] = {
+    f"{name}_adapted": spec for name, spec in SPELLED.items() if spec[0] != "sparse"
+}
 
 
 def read_csv(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
@@ -238,8 +241,15 @@ def evaluate_adapted(
     bulk, query_encoders = encoders(cache_dir, folder)
     index, _ = build_index(products, bulk, Bm25Encoder(), tmp / f"{name}-adapted")
     try:
+        judged_only = name == "crowdflower"
         scores: dict[str, Any] = evaluate(
-            index, query_encoders, Bm25Encoder(), queries, judged, cutoff, name == "crowdflower", ADAPTED
+            index, query_encoders, Bm25Encoder(), queries, judged, cutoff, judged_only, ADAPTED
+        )
+        speller = catalog_speller(products)
+        scores.update(
+            evaluate(
+                index, query_encoders, Bm25Encoder(), queries, judged, cutoff, judged_only, ADAPTED_SPELLED, speller
+            )
         )
     finally:
         index.close()
