@@ -6,7 +6,8 @@ for a word the catalog never uses, so the speller reads such a word as the catal
 that is closest to it:
 - one edit away (insert, delete, substitute, swap two letters) for words of 4+ letters;
 - else two known words run together ("frontload" -> "front load");
-- else two edits away for words of 6+ letters.
+- else two edits away for words of 6+ letters, as far as the lookup below reaches: two
+  letters too many, or one letter wrong and one too many or too few (not two wrong letters).
 Ties go to the word more products use. Words the catalog knows, English words (the whole
 words of MiniLM's vocabulary: "wife" never becomes "wire"), short words, and words with
 digits (model numbers, sizes) are never changed; a plural of a known word counts as known.
@@ -14,8 +15,9 @@ Two neighbouring words that form a catalog word are kept, and the joined word is
 the lexical list only ("nu tone" searches "nu tone nutone").
 
 Lookups use a symmetric-delete index (SymSpell): the vocabulary's one-letter deletes are
-indexed once, and a query word's deletes are looked up in it, then checked with the true
-edit distance. No candidate generation over the alphabet at query time.
+indexed once, and a query word's deletes (one letter, or two for the second pass) are looked
+up in it, then checked with the true edit distance. No candidate generation over the
+alphabet at query time.
 """
 
 from __future__ import annotations
