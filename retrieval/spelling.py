@@ -7,7 +7,7 @@ that is closest to it:
 - one edit away (insert, delete, substitute, swap two letters) for words of 4+ letters;
 - else two known words run together ("frontload" -> "front load");
 - else two edits away for words of 6+ letters, as far as the lookup below reaches: two
-  letters too many, or one letter wrong and one too many or too few (not two wrong letters).
+  letters too many, or one letter wrong and one too many (not two wrong or two missing).
 Ties go to the word more products use. Words the catalog knows, English words (the whole
 words of MiniLM's vocabulary: "wife" never becomes "wire"), short words, and words with
 digits (model numbers, sizes) are never changed; a plural of a known word counts as known.

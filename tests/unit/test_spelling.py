@@ -56,6 +56,19 @@ def test_known_short_protected_and_coded_words_are_kept(speller: QuerySpeller, w
     assert speller.correct_word(word) is None
 
 
+@pytest.mark.parametrize(
+    ("typed", "read_as"),
+    [
+        ("pedestalxx", "pedestal"),  # two letters too many
+        ("pedisstal", "pedestal"),  # one wrong, one too many
+        ("pidistal", None),  # two wrong: beyond the lookup
+        ("pedstl", None),  # two missing: beyond the lookup
+    ],
+)
+def test_which_two_edit_misspellings_the_lookup_reaches(speller: QuerySpeller, typed: str, read_as: str | None) -> None:
+    assert speller.correct_word(typed) == read_as
+
+
 def test_two_edits_only_for_long_words(speller: QuerySpeller) -> None:
     assert speller.correct_word("ryobe") == "ryobi"  # one edit, 5 letters
     assert speller.correct_word("rybbe") is None  # two edits, 5 letters: too much of a guess
