@@ -27,10 +27,10 @@ from retrieval.encoders.bm25 import Bm25Encoder
 from retrieval.encoders.cache import CachedDenseEncoder
 from retrieval.encoders.minilm_onnx import MiniLMOnnxEncoder, encoder_name, ensure_onnx
 from retrieval.index.edge import EdgeProductIndex
-from retrieval.index.port import Fusion, SearchMode
+from retrieval.index.port import Fusion, SearchMode, build_payload
 from retrieval.loaders import load_rows
 from retrieval.product import Product
-from retrieval.search import ProductSearcher
+from retrieval.search import VOCABULARY_FIELDS, vocabulary_speller
 from retrieval.spelling import QuerySpeller, Spelling, english_words
 
 # method -> (index search mode, query encoder, fusion). "int8q": queries through the int8
@@ -258,9 +258,8 @@ def evaluate_adapted(
 
 
 def catalog_speller(products: list[Product]) -> QuerySpeller:
-    """Return the speller the API would build from this catalog (the same payload fields)."""
-    texts = (" ".join((p.title, p.brand, " > ".join(p.category_path))) for p in products)
-    return QuerySpeller.from_texts(texts, english_words())
+    """Return the speller the API would build from this catalog (from the same payloads)."""
+    return vocabulary_speller((build_payload(p) for p in products), english_words())
 
 
 def spelling_report(speller: QuerySpeller, queries: dict[str, str]) -> dict[str, Any]:
@@ -278,7 +277,7 @@ def spelling_report(speller: QuerySpeller, queries: dict[str, str]) -> dict[str,
 def vocabulary_load_seconds(index: EdgeProductIndex) -> float:
     """Seconds the API takes to read the speller's vocabulary from the index (scroll + build)."""
     started = time.perf_counter()
-    ProductSearcher(index, None, None, protected_words=english_words()).refresh_vocabulary()  # type: ignore[arg-type]
+    vocabulary_speller(index.scroll(VOCABULARY_FIELDS), english_words())
     return time.perf_counter() - started
 
 

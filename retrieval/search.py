@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,12 @@ _STOP = {
     "do",
     "you",
 }
+
+
+def vocabulary_speller(payloads: Iterable[Mapping[str, Any]], protected: Collection[str] = frozenset()) -> QuerySpeller:
+    """Return the speller whose vocabulary is the VOCABULARY_FIELDS of these product payloads."""
+    texts = (" ".join(str(p[k]) for k in VOCABULARY_FIELDS if k in p) for p in payloads)
+    return QuerySpeller.from_texts(texts, protected)
 
 
 @dataclass(frozen=True)
@@ -158,8 +164,7 @@ class ProductSearcher:
         threading.Thread(target=run, name="speller-refresh", daemon=True).start()
 
     def _load_vocabulary(self) -> int:
-        texts = (" ".join(str(v) for v in row.values()) for row in self.index.scroll(VOCABULARY_FIELDS))
-        speller = QuerySpeller.from_texts(texts, self.protected_words)
+        speller = vocabulary_speller(self.index.scroll(VOCABULARY_FIELDS), self.protected_words)
         self._speller, self._speller_at = speller, time.monotonic()
         log.info("retrieval.spelling.vocabulary words=%d", len(speller))
         return len(speller)

@@ -10,15 +10,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from api.catalog.wiring import build_dense_encoder, build_index
+from api.catalog.wiring import build_dense_encoder, build_index, build_searcher
 from api.config import Settings
 from retrieval.encoders.bm25 import Bm25Encoder
 from retrieval.encoders.cache import CachedDenseEncoder
 from retrieval.filters import ProductFilter
 from retrieval.ingest import ingest_catalog
 from retrieval.loaders import load_catalog, load_mapping
-from retrieval.search import ProductSearcher
-from retrieval.spelling import english_words
 
 
 def _marker(settings: Settings) -> Path:
@@ -72,8 +70,6 @@ def ingest(settings: Settings, catalog: Path, mapping_file: Path | None, *, if_n
 
 def search(settings: Settings, query: str, filters: list[str], limit: int) -> None:
     """Print the top products for a query (filters as key=value)."""
-    dense = build_dense_encoder(settings)
-    index = build_index(settings, dense.dim)
     fields: dict[str, list[str]] = {}
     for item in filters:
         key, _, value = item.partition("=")
@@ -86,15 +82,11 @@ def search(settings: Settings, query: str, filters: list[str], limit: int) -> No
         price_min=float(fields["price_min"][0]) if "price_min" in fields else None,
         price_max=float(fields["price_max"][0]) if "price_max" in fields else None,
     )
+    searcher = build_searcher(settings, vocabulary_now=True)
     try:
-        searcher = ProductSearcher(
-            index, dense, Bm25Encoder(), spelling=settings.search_spelling, protected_words=english_words()
-        )
-        if settings.search_spelling:
-            searcher.refresh_vocabulary()
         result = searcher.search(query, flt, limit=limit)
     finally:
-        index.close()
+        searcher.index.close()
     if result.spelling:
         print(f"(showing results for '{result.query_text}')")
     if result.relaxed:

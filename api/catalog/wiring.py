@@ -46,8 +46,9 @@ def build_index(settings: Settings, dim: int) -> ProductIndex:
     return EdgeProductIndex(settings.qdrant_path, dim)
 
 
-def build_searcher(settings: Settings) -> ProductSearcher:
-    """Wire encoders and index into a searcher; the speller's vocabulary loads in the background."""
+def build_searcher(settings: Settings, *, vocabulary_now: bool = False) -> ProductSearcher:
+    """Wire encoders and index into a searcher. The speller's vocabulary loads in the
+    background (a server starts at once), or before returning with `vocabulary_now`."""
     dense = build_dense_encoder(settings)
     searcher = ProductSearcher(
         build_index(settings, dense.dim),
@@ -55,8 +56,10 @@ def build_searcher(settings: Settings) -> ProductSearcher:
         Bm25Encoder(),
         fusion=settings.search_fusion,
         spelling=settings.search_spelling,
-        protected_words=english_words() if settings.encoder != "hashing" else frozenset(),
+        protected_words=english_words(),
     )
-    if settings.search_spelling:
+    if settings.search_spelling and vocabulary_now:
+        searcher.refresh_vocabulary()
+    elif settings.search_spelling:
         searcher.refresh_vocabulary_in_background()
     return searcher
