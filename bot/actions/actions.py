@@ -4,7 +4,9 @@
   shopper said in this conversation, what they did on the shop, and the catalog), so
   follow-ups like "show me cheaper ones" or "in blue" refine the last request;
 - action_product_info: "tell me more about the second one" answers about a shown product;
-- action_compare_products: "compare the first and the third" puts two shown products side by side.
+- action_compare_products: "compare the first and the third" puts two shown products side by side;
+- action_check_availability: "is the first one in stock?" answers from that product's stock,
+  and "do you have blue sneakers?" answers with the matching products, as a search does.
 """
 
 from typing import Any, Dict, List, Text, Tuple
@@ -17,6 +19,7 @@ from actions.api_client import (
     conversation_messages,
     entity_values,
     find_orders,
+    product,
     recommend,
     search_products,
 )
@@ -109,6 +112,40 @@ class ActionSearchProducts(Action):
             return None
         hits = found.get("hits", [])
         return {"items": [{**h, "reason": "; ".join(h.get("why", [])[:2])} for h in hits], "constraints": []}
+
+
+PRODUCT_ENTITIES = ("product", "category", "brand", "color")
+
+
+class ActionCheckAvailability(Action):
+    """Stock of a shown product, or the products that match what the shopper names."""
+
+    def name(self) -> Text:
+        return "action_check_availability"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        text, shown = await _text_and_shown(tracker)
+        chosen = referenced(text, shown)[:1]
+        if chosen:
+            await self._stock_of(dispatcher, chosen[0])
+            return []
+        entities = (tracker.latest_message or {}).get("entities") or []
+        if any(e.get("entity") in PRODUCT_ENTITIES for e in entities):
+            return await ActionSearchProducts().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_check_availability")
+        return []
+
+    @staticmethod
+    async def _stock_of(dispatcher: CollectingDispatcher, card: Dict[str, Any]) -> None:
+        try:
+            found = await product(card["product_id"])
+        except ApiUnavailable:
+            dispatcher.utter_message(text="Sorry, I can't check stock right now. Please try again in a moment.")
+            return
+        answer = "Yes, it's in stock" if found.get("in_stock") else "Sorry, it's out of stock right now"
+        dispatcher.utter_message(text=f"{answer}: the {describe(card)}.", json_message={"products": [card]})
 
 
 class ActionProductInfo(Action):

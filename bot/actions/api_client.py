@@ -64,6 +64,11 @@ async def conversation_messages(conversation_id: str) -> List[Dict[str, Any]]:
     return await _call("GET", f"/v1/conversations/{conversation_id}/messages")
 
 
+async def product(product_id: str) -> Dict[str, Any]:
+    """Return one catalog product (in_stock included)."""
+    return await _call("GET", f"/v1/products/{product_id}")
+
+
 async def find_orders(session_id: Optional[str], order_id: Optional[str]) -> List[Dict[str, Any]]:
     """Return the shopper's orders (only theirs), or the one asked for."""
     params = {k: v for k, v in (("session_id", session_id), ("order_id", order_id)) if v}
