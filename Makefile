@@ -54,8 +54,9 @@ lint:  ## ruff and mypy
 
 bench: bench-retrieval bench-recs bench-nlu  ## every benchmark (results in bench/results/, figures in BENCHMARKS.md)
 
-bench-nlu:  ## our NLU component vs DIET vs frozen MiniLM + LR on BANKING77, CLINC150, bot/data (long)
+bench-nlu:  ## ours vs DIET vs frozen MiniLM + LR: fresh shopper messages, BANKING77, CLINC150, bot/data (long)
 	$(ST) setup
+	$(ST) train  # the fresh section scores the served model
 	PYTHONPATH=. $(RASA_PY) -m bench.nlu_bench $(NLU_BENCH_ARGS)
 
 bench-recs:  ## next-item HR@20/MRR@20 (popularity, item-kNN, session-kNN, ours) and chat + behaviour fusion

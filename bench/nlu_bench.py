@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from bench.common import DATA, RESULTS, ROOT, dir_size_mib, machine, table, write_results
+from bench.nlu_fresh import run_fresh
 from nlu_models.calibration import fit_oos_threshold
 from nlu_models.crossval import intent_scores, run_folds
 from nlu_models.data import Example, read_lookups, read_nlu, stratified_split
@@ -548,6 +549,16 @@ def limit_threads(threads: int) -> None:
         os.environ[var] = str(threads)
 
 
+def served_model_path() -> Path:
+    """The model `shoptalk train` trained for the current bot/ (make bench-nlu trains it first)."""
+    from shoptalk.train import model_path
+
+    path = model_path(ROOT / "var" / "rasa-models")
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run `bin/shoptalk train` first")
+    return path
+
+
 def merge_results(produced: Dict[str, Any]) -> Dict[str, Any]:
     """Merge what this run produced into bench/results/nlu.json and return the file's figures.
 
@@ -591,6 +602,7 @@ def main() -> None:
         "banking77": lambda name: run_banking77(work, [name], args, ns.diet_epochs),
         "clinc150": lambda name: run_clinc150(work, [name], args, ns.diet_epochs),
         "crossval": lambda name: run_crossval(work, [name], args, ns.diet_epochs, ns.folds),
+        "fresh": lambda name: run_fresh(work, [name], served_model_path(), ns.diet_epochs),
     }
     for section in ns.sections.split(","):
         started = time.perf_counter()
@@ -609,6 +621,7 @@ def main() -> None:
         ("banking77", ("accuracy", "macro_f1")),
         ("clinc150", ("in_scope_accuracy", "oos_recall")),
         ("crossval", ("accuracy", "macro_f1", "entity_f1")),
+        ("fresh", ("accuracy", "macro_f1", "oos_recall", "in_scope_accuracy")),
     ):
         for system, vals in results.get(ds, {}).items():
             rows.append([ds, system, ", ".join(f"{k} {vals[k]:.4f}" for k in keys if k in vals)])

@@ -80,6 +80,8 @@ class PurchaseIntentClassifier(GraphComponent, IntentClassifier, EntityExtractor
         """Return the defaults: serving options plus every TrainingArguments field."""
         return {
             "taxonomy": "taxonomy.yml",
+            # out-of-scope validation texts, one a line (bot/ood_validation.txt, built from CLINC150's val)
+            "oos_validation": None,
             "code_fingerprint": code_fingerprint(),
             "encoder_dir": None,
             "serving_threads": 1,
@@ -125,6 +127,16 @@ class PurchaseIntentClassifier(GraphComponent, IntentClassifier, EntityExtractor
                 return Taxonomy.load(candidate)
         raise RasaException(f"taxonomy file '{path}' not found (set the component's 'taxonomy' option)")
 
+    def _oos_validation(self) -> List[str]:
+        name = self.component_config.get("oos_validation")
+        if not name:
+            return []
+        for candidate in (Path(name), Path.cwd() / name, _BOT_TAXONOMY.parent / name):
+            if candidate.is_file():
+                return [line.strip() for line in candidate.read_text().splitlines() if line.strip()]
+        logger.warning("nlu.train.oos_validation_missing path=%s: the threshold uses bot/data alone", name)
+        return []
+
     def train(self, training_data: TrainingData) -> Resource:
         """Fine-tune on the NLU examples (and lookup tables), calibrate, export to ONNX and persist."""
         examples = _examples(training_data)
@@ -136,7 +148,12 @@ class PurchaseIntentClassifier(GraphComponent, IntentClassifier, EntityExtractor
         encoder_dir = Path(self.component_config["encoder_dir"] or default_encoder_dir())
         trainer = Trainer(args, encoder_dir)
         try:
-            result = trainer.train(examples, entity_names=taxonomy.entities, lookups=_lookups(training_data))
+            result = trainer.train(
+                examples,
+                entity_names=taxonomy.entities,
+                lookups=_lookups(training_data),
+                oos_validation=self._oos_validation(),
+            )
         except TooFewExamples as exc:
             raise RasaException(str(exc)) from exc
         with self._model_storage.write_to(self._resource) as model_dir:

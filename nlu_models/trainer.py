@@ -354,22 +354,25 @@ class Trainer:
     ) -> float:
         """Fit the out-of-scope threshold on the best in-scope probability.
 
-        Out-of-scope validation messages come from `oos_texts` (e.g. CLINC150's oos_val) or,
-        when the data has an explicit out-of-scope intent, from its validation examples.
+        Out-of-scope validation messages are `oos_texts` (e.g. CLINC150's oos_val) together
+        with the validation examples of an explicit out-of-scope intent, when the data has one.
+        With `oos_texts` the rule is "refuse as many as possible for at most
+        `oos_max_accuracy_loss` of in-scope accuracy".
         """
         in_scope = np.array([e.intent != OUT_OF_SCOPE for e in validation])
         scope_cols = np.array([name != OUT_OF_SCOPE for name in intents])
         in_conf = probs[in_scope][:, scope_cols].max(axis=1) if in_scope.any() else np.zeros(0)
         in_correct = probs[in_scope].argmax(axis=1) == gold[in_scope]
         oos_conf: Optional[np.ndarray] = None
+        if (~in_scope).any():
+            oos_conf = probs[~in_scope][:, scope_cols].max(axis=1)
         if oos_texts:
             oos_probs = softmax(self.logits(model, [Example(t, intents[0]) for t in oos_texts]), temperature)
-            oos_conf = oos_probs[:, scope_cols].max(axis=1)
+            extra = oos_probs[:, scope_cols].max(axis=1)
+            oos_conf = extra if oos_conf is None else np.concatenate([oos_conf, extra])
             return fit_oos_threshold(
                 in_conf, in_correct, oos_conf, self.args.oos_quantile, "bounded", self.args.oos_max_accuracy_loss
             )
-        if (~in_scope).any():
-            oos_conf = probs[~in_scope][:, scope_cols].max(axis=1)
         return fit_oos_threshold(in_conf, in_correct, oos_conf, self.args.oos_quantile, "accuracy")
 
     def predict_entities(

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from shoptalk.data_checks import check_nlu_data
 from shoptalk.paths import BOT, RASA_BIN, ROOT, tree_hash
 
 
@@ -25,6 +26,7 @@ def model_inputs_hash() -> str:
         BOT / "domain.yml",
         BOT / "data",
         BOT / "taxonomy.yml",
+        BOT / "ood_validation.txt",
         ROOT / "nlu_models",
         ROOT / "requirements" / "rasa.lock",
     ]
@@ -39,6 +41,9 @@ def model_path(models_dir: Path) -> Path:
 def train(models_dir: Path, *, force: bool = False, bitext: Path | None = None) -> Path:
     """Build NLU data and train the model, unless one for these inputs already exists."""
     build_nlu_data(bitext)
+    problems = check_nlu_data(BOT / "data" / "nlu")
+    if problems:
+        raise SystemExit("train: the NLU data cannot be trained on:\n  " + "\n  ".join(map(str, problems)))
     target = model_path(models_dir)
     if target.exists() and not force:
         print(f"train: model up to date ({target.name})")

@@ -1,13 +1,25 @@
-"""Build bot/data/nlu/*.yml: our shopping intents, catalog lookups, and Bitext's intents.
+"""Build the generated parts of bot/data/nlu/ beside the hand-written ones.
 
-- shopping.yml: the 14 intents Bitext lacks, from templates.py (seeded, with entities).
-- lookups.yml: brand, colour and category lookup tables and synonyms from the catalog.
-- customer_service.yml: the 27 Bitext intents with their order_id spans. Generated from
-  the Bitext CSV at build time and not committed (the data set stays where it lives).
-- corrections.yml (not generated): staff corrections merged by `shoptalk retrain`. A
-  generated example with the same text as a correction is left out: the correction wins.
+The bulk of the data is hand-written and committed (never generated):
+- handwritten/*.yml: at least 150 natural examples for every intent, written the way
+  shoppers type (terse, chatty, typos, chat spelling, non-native English), with
+  contrastive examples at the borders of confusable intents and entities annotated by
+  bot/data/README.md. Written apart from the fresh test sets in bench/data/; any example
+  that equals a fresh-set message was removed (tests/nlu/test_training_data.py keeps it so).
+- corrections.yml: staff corrections merged by `shoptalk retrain`.
 
-Usage: python bot/scripts/build_nlu_data.py [--bitext CSV] [--catalog JSONL] [--per-intent N]
+Generated here, each a minority of its intents (a generated example whose text a
+hand-written example or a correction has is left out):
+- shopping.yml: the 14 intents Bitext lacks, from templates.py (seeded, with entities);
+- lookups.yml: brand, colour and category lookup tables and synonyms from the catalog;
+- customer_service.yml: the 27 Bitext intents with their order_id spans (from the Bitext
+  CSV at build time, not committed: the data set stays where it lives);
+- out_of_scope_clinc.yml: CLINC150's train split for every intent no shop would answer
+  (CLINC_SHOP_INTENTS are left out), sampled per intent, plus its oos_train (not committed);
+- ../ood_validation.txt: CLINC150's oos_val plus a sample of the val split of those
+  intents, the out-of-scope side of the detector's validation (not committed).
+
+Usage: python bot/scripts/build_nlu_data.py [--bitext CSV] [--clinc JSON] [--catalog JSONL] [--per-intent N]
 """
 
 from __future__ import annotations
@@ -30,6 +42,15 @@ ROOT = BOT.parent
 OUT = BOT / "data" / "nlu"
 DEFAULT_BITEXT = ROOT.parent / "shared" / "data" / "intents" / "bitext_customer_support.csv"
 DEFAULT_CATALOG = ROOT / "demo" / "catalog.jsonl"
+DEFAULT_CLINC = ROOT.parent / "shared" / "data" / "intents" / "clinc150_data_full.json"
+OOD_VALIDATION = BOT / "ood_validation.txt"
+# CLINC150 intents a shop assistant answers, or that are one of our intents in other words:
+# never out of scope for us (small talk, orders, cards declined, shopping lists, rewards...).
+CLINC_SHOP_INTENTS = {
+    "greeting", "goodbye", "thank_you", "yes", "no", "maybe", "cancel", "order", "order_status",
+    "shopping_list", "shopping_list_update", "card_declined", "report_fraud", "transactions",
+    "spending_history", "rewards_balance", "redeem_rewards", "account_blocked", "change_user_name", "user_name",
+}  # fmt: skip
 COLORS = [
     "black",
     "white",
@@ -157,6 +178,23 @@ def bitext_examples(path: Path, per_intent: int, seed: int = 13) -> dict[str, li
     return {intent: sorted(rng.sample(texts, min(per_intent, len(texts)))) for intent, texts in sorted(rows.items())}
 
 
+def clinc_out_of_scope(path: Path, per_intent: int, split: str = "train", seed: int = 13) -> list[str]:
+    """Return CLINC150 texts of the intents no shop would answer (sampled), plus its oos_<split>."""
+    data = json.loads(path.read_text())
+    by_intent: dict[str, list[str]] = collections.defaultdict(list)
+    for text, intent in data[split]:
+        if intent not in CLINC_SHOP_INTENTS:
+            by_intent[intent].append(text)
+    rng = random.Random(seed)
+    texts = [
+        t
+        for intent in sorted(by_intent)
+        for t in rng.sample(by_intent[intent], min(per_intent, len(by_intent[intent])))
+    ]
+    texts += [text for text, _ in data[f"oos_{split}"]]
+    return sorted({_UNSAFE.sub(" ", t).strip() for t in texts if t.strip()})
+
+
 _ENTITY_MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
@@ -165,12 +203,11 @@ def plain_key(example: str) -> str:
     return " ".join(_ENTITY_MARKUP.sub(r"\1", example).lower().split())
 
 
-def corrected_texts(path: Path) -> set[str]:
-    """Return the texts staff corrected (bot/data/nlu/corrections.yml), as plain keys."""
-    if not path.exists():
-        return set()
+def corrected_texts(*paths: Path) -> set[str]:
+    """Return the texts of hand-written files (corrections.yml, handwritten/*.yml), as plain keys."""
     keys = set()
-    for line in path.read_text().splitlines():
+    lines = [line for path in paths if path.exists() for line in path.read_text().splitlines()]
+    for line in lines:
         stripped = line.strip()
         if stripped.startswith("- ") and not stripped.startswith(("- intent:", "- lookup:", "- synonym:")):
             keys.add(plain_key(stripped[2:]))
@@ -200,12 +237,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bitext", type=Path, default=DEFAULT_BITEXT)
     parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
-    parser.add_argument("--per-intent", type=int, default=60, help="examples per template intent")
-    parser.add_argument("--bitext-per-intent", type=int, default=80, help="Bitext examples kept per intent")
+    parser.add_argument("--clinc", type=Path, default=DEFAULT_CLINC)
+    parser.add_argument("--per-intent", type=int, default=30, help="examples per template intent")
+    parser.add_argument("--bitext-per-intent", type=int, default=40, help="Bitext examples kept per intent")
+    parser.add_argument("--clinc-per-intent", type=int, default=6, help="CLINC150 examples per out-of-scope intent")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     values = catalog_values(args.catalog)
-    corrected = corrected_texts(OUT / "corrections.yml")
+    corrected = corrected_texts(OUT / "corrections.yml", *sorted((OUT / "handwritten").glob("*.yml")))
     write_nlu(
         OUT / "shopping.yml",
         shopping_examples(args.per_intent, values),
@@ -223,6 +262,14 @@ def main() -> None:
         print(f"wrote shopping, lookups and customer_service NLU data to {OUT}")
     else:
         print(f"warning: {args.bitext} not found; customer-service intents have no examples", file=sys.stderr)
+    if args.clinc.exists():
+        oos = clinc_out_of_scope(args.clinc, args.clinc_per_intent)
+        header = "Generated from CLINC150 (CC BY 3.0): intents no shop answers, and oos_train. Not committed."
+        write_nlu(OUT / "out_of_scope_clinc.yml", {"out_of_scope": oos}, header, corrected)
+        OOD_VALIDATION.write_text("\n".join(clinc_out_of_scope(args.clinc, 3, split="val")) + "\n")
+        print(f"wrote {len(oos)} CLINC150 out-of-scope examples and {OOD_VALIDATION.name}")
+    else:
+        print(f"warning: {args.clinc} not found; out of scope has only the hand-written examples", file=sys.stderr)
 
 
 if __name__ == "__main__":
