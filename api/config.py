@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 DEV_RASA_TOKEN = "dev-rasa-token"  # noqa: S105 - the embedded demo's token, refused in production
 DEV_ADMIN_TOKEN = "dev-admin-token"  # noqa: S105 - the embedded demo's admin token, refused in production
+DEV_ACTIONS_API_KEY = "dev-actions-key"  # the embedded demo's action-server credential, refused in production
+DEV_IDENTITY_SECRET = "dev-identity-secret"  # noqa: S105 - the embedded demo's signing secret, refused in production
 
 
 class Settings(BaseSettings):
@@ -49,6 +51,12 @@ class Settings(BaseSettings):
 
     admin_token: str = Field(
         default=DEV_ADMIN_TOKEN, description="Bearer token of the admin API (integrations, analytics)"
+    )
+    actions_api_key: str = Field(
+        default=DEV_ACTIONS_API_KEY, description="The action server's credential for the API (set for both)"
+    )
+    identity_secret: str = Field(
+        default=DEV_IDENTITY_SECRET, description="Shared with the shop's backend: signs verified customer ids"
     )
     staff_session_hours: float = Field(default=12.0, gt=0, le=24 * 30, description="Staff login lifetime")
     rate_limit_login_per_ip: int = Field(default=10, ge=0, description="Staff login attempts a minute per IP")
@@ -104,6 +112,10 @@ class Settings(BaseSettings):
             raise ValueError("RASA_TOKEN must be set to a real secret in production")
         if self.shoptalk_env == "production" and self.admin_token == DEV_ADMIN_TOKEN:
             raise ValueError("ADMIN_TOKEN must be set to a real secret in production")
+        if self.shoptalk_env == "production" and self.actions_api_key == DEV_ACTIONS_API_KEY:
+            raise ValueError("ACTIONS_API_KEY must be set to a real secret in production")
+        if self.shoptalk_env == "production" and self.identity_secret == DEV_IDENTITY_SECRET:
+            raise ValueError("IDENTITY_SECRET must be set to a real secret in production")
         if self.shoptalk_env == "production" and self.secret_key.startswith("dev-"):
             raise ValueError("SECRET_KEY must be set to a real secret in production")
         return self

@@ -85,6 +85,12 @@ def install_error_handlers(app: FastAPI) -> None:
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return JSONResponse(status_code=422, content={"detail": summary, "errors": errors})
 
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unencodable(_: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        # a lone surrogate ("\\ud800" in JSON) in a field no validator looked at: refuse, store nothing
+        log.warning("api.request.unencodable_text reason=%s", exc.reason)
+        return JSONResponse(status_code=400, content={"detail": "text contains a lone surrogate (invalid Unicode)"})
+
     @app.exception_handler(OperationalError)
     async def _database_down(_: Request, exc: OperationalError) -> JSONResponse:
         log.error("api.database.unavailable error=%s", type(exc.orig).__name__)

@@ -99,6 +99,8 @@ class Limits:
         self.chat_ip = make("chat_ip", chat_per_ip, None)
         self.events_ip = make("events_ip", events_per_ip, None)
         self.login_ip = make("login_ip", login_per_ip, max(1, login_per_ip // 2))
+        # keyed on the account too: changing address (or a spoofed header) does not reset it
+        self.login_account = make("login_account", login_per_ip, max(1, login_per_ip // 2))
 
 
 def limit_chat_ip(request: Request) -> None:

@@ -27,6 +27,8 @@ from api.db import make_engine, session_factory
 from api.dialogue.port import DialogueEngine
 from api.dialogue.service import Turns
 from api.errors import install_error_handlers
+from api.identity.admin_router import router as api_keys_router
+from api.identity.session_tokens import SessionTokens
 from api.integrations.admin_router import router as integrations_admin_router
 from api.integrations.chatwoot import router as chatwoot_router
 from api.integrations.dispatcher import Dispatcher, RetryPolicy
@@ -106,6 +108,7 @@ def create_app(
         app.state.masker = masker_from(settings.pii_mask_kinds, settings.pii_extra_patterns)
         app.state.turns = Turns(app.state.dialogue, settings.max_message_bytes, app.state.masker, app.state.hub)
         app.state.secret_box = SecretBox(settings.secret_key)
+        app.state.session_tokens = SessionTokens(settings.secret_key)
         stop_dispatch = asyncio.Event()
         dispatcher = Dispatcher(
             app.state.session_factory,
@@ -163,6 +166,7 @@ def create_app(
     app.include_router(privacy_router)
     app.include_router(staff_login_router)
     app.include_router(staff_admin_router)
+    app.include_router(api_keys_router)
     app.include_router(review_router)
     app.include_router(live_router)
     app.include_router(analytics_router)

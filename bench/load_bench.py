@@ -62,10 +62,10 @@ class Recorder:
 async def rest_shopper(api: str, name: str, until: float, rec: Recorder, rng: random.Random) -> None:
     async with httpx.AsyncClient(base_url=api, timeout=30) as client:
         i = 0
-        sender = name
+        sender, token = name, ""
         while time.monotonic() < until:
             if i % len(SCRIPT) == 0:  # one conversation through the script, then a new shopper arrives
-                sender = f"{name}-{i // len(SCRIPT)}"
+                sender, token = f"{name}-{i // len(SCRIPT)}", ""
             client_id = uuid.uuid4().hex
             rec.sent.append(client_id)
             started = time.perf_counter()
@@ -73,8 +73,10 @@ async def rest_shopper(api: str, name: str, until: float, rec: Recorder, rng: ra
                 r = await client.post(
                     "/v1/chat",
                     json={"sender": sender, "message": SCRIPT[i % len(SCRIPT)], "client_message_id": client_id},
+                    headers={"x-session-token": token},  # the shopper's session token, as the widget sends it
                 )
                 if r.status_code == 200 and len(r.json()["messages"]) >= 2:
+                    token = r.json()["session_token"]
                     rec.ok(time.perf_counter() - started)
                 else:
                     rec.error(f"rest status {r.status_code}")

@@ -44,7 +44,7 @@ class Soak:
 
 async def shopper(api: str, name: str, until: float, soak: Soak, rng: random.Random) -> None:
     async with httpx.AsyncClient(base_url=api, timeout=30) as client:
-        i = 0
+        i, tokens = 0, {}
         while time.monotonic() < until:
             sender = f"{name}-{i // len(SCRIPT)}"
             client_id = uuid.uuid4().hex
@@ -55,8 +55,10 @@ async def shopper(api: str, name: str, until: float, soak: Soak, rng: random.Ran
                     r = await client.post(
                         "/v1/chat",
                         json={"sender": sender, "message": SCRIPT[i % len(SCRIPT)], "client_message_id": client_id},
+                        headers={"x-session-token": tokens.get(sender, "")},
                     )
                     if r.status_code == 200:
+                        tokens[sender] = r.json()["session_token"]
                         texts = [m["text"] for m in r.json()["messages"][1:]]
                         soak.apologies += any("temporarily unavailable" in t or "interrupted" in t for t in texts)
                         break

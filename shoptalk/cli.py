@@ -134,8 +134,12 @@ def cmd_export_corrections(args: argparse.Namespace) -> None:
     """Write the staff's NLU corrections as Rasa NLU YAML."""
     from shoptalk.retrain import export_corrections
 
+    if args.out is None:  # to stdout, so it pipes; the count goes to stderr
+        count = export_corrections(_settings(), args.since, None)
+        print(f"export-corrections: {count} corrections", file=sys.stderr)
+        return
     count = export_corrections(_settings(), args.since, Path(args.out))
-    print(f"export-corrections: wrote {count} corrections to {args.out}")
+    print(f"export-corrections: wrote {count} corrections to {Path(args.out).resolve()}")
 
 
 def cmd_retrain(args: argparse.Namespace) -> None:
@@ -177,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     staff.add_argument("--name", default="")
     export = sub.add_parser("export-corrections", help="the staff's NLU corrections as Rasa NLU YAML")
     export.add_argument("--since", type=datetime.fromisoformat, default=None, help="ISO date or time")
-    export.add_argument("--out", default="corrections.yml")
+    export.add_argument("--out", default=None, help="file to write (default: standard output)")
     retrain = sub.add_parser("retrain", help="merge corrections into bot/data, retrain, before/after crossval")
     retrain.add_argument("--since", type=datetime.fromisoformat, default=None, help="only corrections since")
     retrain.add_argument("--folds", type=int, default=5)

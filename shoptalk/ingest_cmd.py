@@ -82,7 +82,16 @@ def search(settings: Settings, query: str, filters: list[str], limit: int) -> No
         price_min=float(fields["price_min"][0]) if "price_min" in fields else None,
         price_max=float(fields["price_max"][0]) if "price_max" in fields else None,
     )
-    searcher = build_searcher(settings, vocabulary_now=True)
+    try:
+        searcher = build_searcher(settings, vocabulary_now=True)
+    except Exception as exc:  # Qdrant Edge opens its folder in one process only
+        if "WouldBlock" not in str(exc) and "lock" not in str(exc).lower():
+            raise
+        raise SystemExit(
+            f"search: the product index in {settings.qdrant_path} is in use by a running API (Qdrant Edge is "
+            "opened by one process at a time). Search through it instead:\n"
+            f"  curl -s 'http://127.0.0.1:8000/v1/products/search?q={query.replace(' ', '+')}'"
+        ) from None
     try:
         result = searcher.search(query, flt, limit=limit)
     finally:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,13 +28,16 @@ if TYPE_CHECKING:
 CORRECTIONS = BOT / "data" / "nlu" / "corrections.yml"
 
 
-def export_corrections(settings: Settings, since: datetime | None, out: Path) -> int:
-    """Write the stored corrections as Rasa NLU YAML; return how many."""
+def export_corrections(settings: Settings, since: datetime | None, out: Path | None) -> int:
+    """Write the stored corrections as Rasa NLU YAML (to stdout when out is None); return how many."""
     from api.review.rasa_export import to_rasa_nlu_yaml
     from api.review.service import corrections_since
 
     with cli_session(settings) as session:
         rows = corrections_since(session, since)
+        if out is None:
+            sys.stdout.write(to_rasa_nlu_yaml(rows))
+            return len(rows)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(to_rasa_nlu_yaml(rows))
     return len(rows)

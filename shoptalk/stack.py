@@ -21,6 +21,23 @@ import httpx
 from shoptalk.paths import API_PYTHON, BOT, RASA_BIN, ROOT
 
 
+def uvicorn_proxy_flags() -> list[str]:
+    """uvicorn's proxy-header flags from TRUST_FORWARDED_FOR (uvicorn trusts 127.0.0.1 by default).
+
+    Untrusted: no proxy headers at all, so X-Forwarded-For never replaces the client address.
+    Trusted: FORWARDED_ALLOW_IPS names the proxies (default: any, for a proxy you put in front).
+    """
+    if os.environ.get("TRUST_FORWARDED_FOR", "false").lower() not in ("1", "true", "yes"):
+        return ["--no-proxy-headers"]
+    return ["--proxy-headers", "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "*")]
+
+
+def rasa_credentials_file() -> str:
+    """Rasa's channels: the ShopTalk channel only, plus Rasa's open REST channel if RASA_REST_CHANNEL=true."""
+    debug = os.environ.get("RASA_REST_CHANNEL", "false").lower() in ("1", "true", "yes")
+    return "credentials.rest.yml" if debug else "credentials.yml"
+
+
 @dataclass
 class StackConfig:
     """Ports, paths and secrets of one running stack."""
@@ -151,6 +168,7 @@ class Stack:
                     "--port",
                     str(c.api_port),
                     "--no-access-log",
+                    *uvicorn_proxy_flags(),
                 ],
                 ROOT,
                 api_env,
@@ -162,7 +180,7 @@ class Stack:
         c = self.config
         cmd = [str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", c.rasa_token, "-i", c.host]
         cmd += ["-p", str(port), "--model", str(c.model), "--endpoints", "endpoints.yml"]
-        cmd += ["--credentials", "credentials.yml"]
+        cmd += ["--credentials", rasa_credentials_file()]
         return Service(name, cmd, BOT, env, f"http://{c.host}:{port}/status?token={c.rasa_token}")
 
     def _spawn(self, service: Service) -> None:

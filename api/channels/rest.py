@@ -14,15 +14,36 @@ from api.conversations.schemas import (
     PurchaseIntentHistory,
     PurchaseIntentOut,
 )
-from api.deps import SessionDep
+from api.deps import (
+    OptionalServiceDep,
+    PresentedTokenDep,
+    SessionDep,
+    SessionTokensDep,
+    require_conversation_access,
+)
+from api.errors import Unauthorized
+from api.identity.access import check_sender
+from api.identity.verification import verify_customer
 from api.limits import limit_chat_ip
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 
 
 @router.post("/chat", response_model=ChatOut, dependencies=[Depends(limit_chat_ip)])
-def chat(body: ChatIn, session: SessionDep, request: Request) -> ChatOut:
-    """Send a shopper message to the bot and return this turn's stored messages."""
+def chat(
+    body: ChatIn,
+    session: SessionDep,
+    request: Request,
+    tokens: SessionTokensDep,
+    token: PresentedTokenDep,
+    service: OptionalServiceDep,
+) -> ChatOut:
+    """Send a shopper message to the bot and return this turn's stored messages.
+
+    A new sender gets a `session_token`; an existing one must send it back as
+    `X-Session-Token` (or the shop's backend calls with its API key).
+    """
+    check_sender(session, tokens, body.sender, token, service)
     request.app.state.limits.chat_shopper.check(body.sender, "messages from this shopper")
     conversation, messages = request.app.state.turns.handle(
         session,
@@ -36,25 +57,44 @@ def chat(body: ChatIn, session: SessionDep, request: Request) -> ChatOut:
         conversation_id=conversation.id,
         messages=[conversations.to_out(m) for m in messages],
         purchase_intent=PurchaseIntentOut(stage=conversation.purchase_stage, score=conversation.purchase_score),
+        session_token=tokens.issue(body.sender),
     )
 
 
-@router.get("/conversations/{conversation_id}/messages", response_model=list[MessageOut])
+ReaderDep = Depends(require_conversation_access)
+
+
+@router.get("/conversations/{conversation_id}/messages", response_model=list[MessageOut], dependencies=[ReaderDep])
 def conversation_messages(conversation_id: str, session: SessionDep) -> list[MessageOut]:
-    """Return every message of a conversation, oldest first."""
+    """Return every message of a conversation, oldest first: to its shopper's session token, staff or a service."""
     return [
         conversations.to_out(m) for m in conversations.list_messages(session=session, conversation_id=conversation_id)
     ]
 
 
 @router.post("/shoppers/identify", response_model=IdentifyOut, tags=["shoppers"])
-def identify(body: IdentifyIn, session: SessionDep) -> IdentifyOut:
-    """Link the shopper's session to their customer id; their histories merge."""
+def identify(
+    body: IdentifyIn,
+    session: SessionDep,
+    request: Request,
+    tokens: SessionTokensDep,
+    token: PresentedTokenDep,
+    service: OptionalServiceDep,
+) -> IdentifyOut:
+    """Link the shopper's session to their customer id, as the shop vouches; their histories merge."""
+    if service is None or service.role != "shop":
+        if body.signature is None or body.expires_at is None:
+            raise Unauthorized("identify needs the shop's signature (expires_at, signature) or the shop's API key")
+        verify_customer(request.app.state.settings.identity_secret, body.customer_id, body.expires_at, body.signature)
+        if not tokens.valid(body.session_id, token):
+            raise Unauthorized("send this session's token as X-Session-Token")
     sessions = conversations.identify(session=session, session_id=body.session_id, customer_id=body.customer_id)
     return IdentifyOut(customer_id=body.customer_id, sessions=sessions)
 
 
-@router.get("/conversations/{conversation_id}/purchase-intent", response_model=PurchaseIntentHistory)
+@router.get(
+    "/conversations/{conversation_id}/purchase-intent", response_model=PurchaseIntentHistory, dependencies=[ReaderDep]
+)
 def purchase_intent(conversation_id: str, session: SessionDep) -> PurchaseIntentHistory:
     """Return the conversation's purchase intent now and after each turn."""
     return conversations.purchase_intent_history(session=session, conversation_id=conversation_id)

@@ -14,6 +14,7 @@ session in localStorage resumes the same conversation across page loads.
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import uuid
@@ -24,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.conversations import service as conversations
 from api.errors import DomainError
+from api.identity.session_tokens import SessionTokens
 
 log = logging.getLogger(__name__)
 CHANNEL = "socketio"
@@ -67,6 +69,24 @@ def bot_uttered_payloads(message: dict[str, Any], product_url: str) -> list[dict
     return out
 
 
+def issue_session_id(tokens: SessionTokens) -> str:
+    """Return a new socket.io session id that proves itself: `sio-<random>.<mac>`.
+
+    rasa-webchat keeps the id and sends only it when it reconnects, so the id carries its
+    own proof; an id the API did not issue starts a new session instead of resuming one.
+    """
+    base = f"sio-{uuid.uuid4().hex}"
+    return f"{base}.{tokens.issue(base)[:22]}"
+
+
+def resumable(tokens: SessionTokens, requested: Any) -> str | None:
+    """Return the requested session id when this API issued it, else None."""
+    if not isinstance(requested, str) or len(requested) > 128 or "." not in requested:
+        return None
+    base, _, mac = requested.rpartition(".")
+    return requested if hmac.compare_digest(tokens.issue(base)[:22], mac) else None
+
+
 def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str, redis_url: str = "") -> socketio.ASGIApp:
     """Return the socket.io ASGI app, to mount at /socket.io on the FastAPI app.
 
@@ -102,14 +122,17 @@ def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str, redis_ur
             )
             return [conversations.to_out(m).model_dump(mode="json") for m in messages[1:]]
 
-    @sio.on("session_request")
-    async def session_request(sid: str, data: Any) -> None:
-        requested = data.get("session_id") if isinstance(data, dict) else None
-        session_id = requested if isinstance(requested, str) and 0 < len(requested) <= 128 else uuid.uuid4().hex
+    async def _open(sid: str, requested: Any) -> str:
+        session_id = resumable(state.session_tokens, requested) or issue_session_id(state.session_tokens)
         await sio.save_session(sid, {"session_id": session_id})
         await sio.enter_room(sid, session_id)
         await run_in_threadpool(_start, session_id)
         await sio.emit("session_confirm", {"session_id": session_id}, room=sid)
+        return session_id
+
+    @sio.on("session_request")
+    async def session_request(sid: str, data: Any) -> None:
+        await _open(sid, data.get("session_id") if isinstance(data, dict) else None)
 
     @sio.on("user_uttered")
     async def user_uttered(sid: str, data: Any) -> None:
@@ -117,7 +140,7 @@ def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str, redis_ur
             log.debug("socketio.user_uttered.ignored reason=no_message")  # rasa-webchat's empty init payload
             return
         saved = await sio.get_session(sid)
-        session_id = saved.get("session_id") or data.get("session_id") or sid
+        session_id = saved.get("session_id") or await _open(sid, data.get("session_id"))
         custom: dict[str, Any] = data["customData"] if isinstance(data.get("customData"), dict) else {}
         try:
             replies = await run_in_threadpool(_turn, session_id, data["message"], custom)

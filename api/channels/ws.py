@@ -3,7 +3,9 @@
 Protocol (JSON text frames; every frame has a "type"):
 
 client -> server
-  {"type": "session_request", "session_id": "..."?}   start or resume (omit the id to get one)
+  {"type": "session_request", "session_id": "..."?, "session_token": "..."?}
+        start (omit the id to get one) or resume: resuming a session needs the
+        session_token its session_confirm carried
   {"type": "message", "text": "...", "client_id": "...", "metadata": {...}?}
         client_id is the widget's id for the message: sending it again after a
         reconnect is answered from storage, never stored twice
@@ -11,14 +13,15 @@ client -> server
   {"type": "ping"}
 
 server -> client
-  {"type": "session_confirm", "session_id", "conversation_id", "last_seq"}
+  {"type": "session_confirm", "session_id", "session_token", "conversation_id", "last_seq"}
   {"type": "ack", "client_id", "seq", "conversation_id"}  the shopper's message is stored (a new
         conversation id: the old one was resolved, seqs start again)
   {"type": "typing", "on": true|false}
   {"type": "message", "message": {id, seq, author, text, quick_replies, products, ...}}
   {"type": "history", "messages": [...]}
   {"type": "purchase_intent", "stage", "score"}
-  {"type": "error", "code", "message"}                 the connection stays open
+  {"type": "error", "code", "status", "message"}       the connection stays open (binary and
+        malformed frames get one too)
   {"type": "pong"}
 
 Messages from staff (an agent who took the conversation over) arrive as "message" frames
@@ -40,6 +43,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.conversations import service as conversations
 from api.errors import DomainError
+from api.identity.access import check_sender
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -51,8 +55,9 @@ class ProtocolError(DomainError):
     """A frame the protocol does not allow."""
 
 
-def _session_start(app: Any, session_id: str) -> dict[str, Any]:
+def _session_start(app: Any, session_id: str, token: str) -> dict[str, Any]:
     with app.state.session_factory() as session:
+        check_sender(session, app.state.session_tokens, session_id, token, None)  # resuming needs the token
         shopper = conversations.get_or_create_shopper(session=session, external_id=session_id)
         conversation = conversations.open_conversation(session=session, shopper=shopper, channel=CHANNEL)
         session.commit()
@@ -129,73 +134,123 @@ class _Follower:
                 await self._pump
 
 
+class _Connection:
+    """One widget connection: its socket, its session, and the conversation it follows."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket, self.app = websocket, websocket.app
+        self.session_id: str | None = None
+        self._send_lock = asyncio.Lock()
+        self.live = _Follower(self.app.state.hub, self.send)
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        async with self._send_lock:
+            await self.websocket.send_json(payload)
+
+    def require_session(self) -> str:
+        if self.session_id is None or self.live.conversation_id is None:
+            raise ProtocolError("send a session_request first")
+        return self.session_id
+
+
+async def _on_ping(conn: _Connection, frame: dict[str, Any]) -> None:
+    await conn.send({"type": "pong"})
+
+
+async def _on_session_request(conn: _Connection, frame: dict[str, Any]) -> None:
+    requested, token = frame.get("session_id"), frame.get("session_token")
+    if requested is not None and (not isinstance(requested, str) or not 0 < len(requested) <= 128):
+        raise ProtocolError("'session_id' must be a string of 1 to 128 characters")
+    if token is not None and not isinstance(token, str):
+        raise ProtocolError("'session_token' must be a string")
+    session_id = requested or f"ws-{uuid.uuid4()}"
+    confirm = await run_in_threadpool(_session_start, conn.app, session_id, token or "")
+    conn.session_id = session_id
+    conn.live.follow(confirm["conversation_id"])
+    await conn.send({**confirm, "session_token": conn.app.state.session_tokens.issue(session_id)})
+
+
+async def _on_history(conn: _Connection, frame: dict[str, Any]) -> None:
+    conn.require_session()
+    after = frame.get("after_seq", 0)
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        raise ProtocolError("'after_seq' must be a non-negative integer")
+    await conn.send(await run_in_threadpool(_history, conn.app, conn.live.conversation_id, after))
+
+
+async def _on_message(conn: _Connection, frame: dict[str, Any]) -> None:
+    session_id = conn.require_session()
+    # in the thread pool: with REDIS_URL the check is a network round trip
+    await run_in_threadpool(conn.app.state.limits.chat_shopper.check, session_id, "messages from this shopper")
+    await conn.send({"type": "typing", "on": True})
+    try:
+        conv_id, messages, intent = await run_in_threadpool(_turn, conn.app, session_id, frame)
+    finally:
+        await conn.send({"type": "typing", "on": False})
+    inbound, replies = messages[0], messages[1:]
+    await conn.send(
+        {"type": "ack", "client_id": frame.get("client_id"), "seq": inbound["seq"], "conversation_id": conv_id}
+    )
+    for reply in replies:
+        await conn.send({"type": "message", "message": reply})
+    await conn.send(intent)
+    conn.live.follow(conv_id)  # a new conversation if the old one was resolved meanwhile
+
+
+HANDLERS: dict[str, Callable[[_Connection, dict[str, Any]], Awaitable[None]]] = {
+    "ping": _on_ping,
+    "session_request": _on_session_request,
+    "history": _on_history,
+    "message": _on_message,
+}
+
+
+def parse_frame(message: dict[str, Any]) -> dict[str, Any]:
+    """Return a client frame as a dict with a string 'type', or raise ProtocolError saying why."""
+    raw = message.get("text")
+    if raw is None:
+        raise ProtocolError("binary frames are not part of the protocol: send JSON text frames")
+    if len(raw.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
+        raise ProtocolError(f"frame is larger than {MAX_FRAME_BYTES} bytes")
+    try:
+        frame = json.loads(raw)
+    except ValueError as exc:
+        raise ProtocolError("frame is not valid JSON") from exc
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise ProtocolError("frame must be a JSON object with a string 'type'")
+    return frame
+
+
+async def _serve_frame(conn: _Connection, message: dict[str, Any]) -> None:
+    try:
+        frame = parse_frame(message)
+        handler = HANDLERS.get(frame["type"])
+        if handler is None:
+            raise ProtocolError(f"unknown frame type '{frame['type']}'")
+        await handler(conn, frame)
+    except DomainError as exc:
+        await conn.send(
+            {"type": "error", "code": type(exc).__name__, "status": exc.status_code, "message": exc.message}
+        )
+    except (WebSocketDisconnect, RuntimeError):
+        raise
+    except Exception:  # a bug must cost the shopper one frame, not the connection
+        log.exception("ws.frame_failed")
+        await conn.send({"type": "error", "code": "InternalError", "status": 500, "message": "that frame failed"})
+
+
 @router.websocket("/v1/ws")
 async def websocket_channel(websocket: WebSocket) -> None:
     """Serve one widget connection (protocol in the module docstring)."""
     await websocket.accept()
-    app = websocket.app
-    session_id: str | None = None
-    send_lock = asyncio.Lock()
-
-    async def send(payload: dict[str, Any]) -> None:
-        async with send_lock:
-            await websocket.send_json(payload)
-
-    live = _Follower(app.state.hub, send)
-
+    conn = _Connection(websocket)
     try:
         while True:
-            raw = await websocket.receive_text()
-            try:
-                if len(raw.encode("utf-8")) > MAX_FRAME_BYTES:
-                    raise ProtocolError(f"frame is larger than {MAX_FRAME_BYTES} bytes")
-                try:
-                    frame = json.loads(raw)
-                except ValueError as exc:
-                    raise ProtocolError("frame is not valid JSON") from exc
-                if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-                    raise ProtocolError("frame must be a JSON object with a string 'type'")
-                kind = frame["type"]
-                if kind == "ping":
-                    await send({"type": "pong"})
-                elif kind == "session_request":
-                    requested = frame.get("session_id")
-                    if requested is not None and (not isinstance(requested, str) or not 0 < len(requested) <= 128):
-                        raise ProtocolError("'session_id' must be a string of 1 to 128 characters")
-                    session_id = requested or f"ws-{uuid.uuid4()}"
-                    confirm = await run_in_threadpool(_session_start, app, session_id)
-                    live.follow(confirm["conversation_id"])
-                    await send(confirm)
-                elif session_id is None or live.conversation_id is None:
-                    raise ProtocolError("send a session_request first")
-                elif kind == "history":
-                    after = frame.get("after_seq", 0)
-                    if not isinstance(after, int) or after < 0:
-                        raise ProtocolError("'after_seq' must be a non-negative integer")
-                    await send(await run_in_threadpool(_history, app, live.conversation_id, after))
-                elif kind == "message":
-                    # in the thread pool: with REDIS_URL the check is a network round trip
-                    await run_in_threadpool(
-                        app.state.limits.chat_shopper.check, session_id, "messages from this shopper"
-                    )
-                    await send({"type": "typing", "on": True})
-                    try:
-                        conv_id, messages, intent = await run_in_threadpool(_turn, app, session_id, frame)
-                    finally:
-                        await send({"type": "typing", "on": False})
-                    inbound, replies = messages[0], messages[1:]
-                    ack = {"type": "ack", "client_id": frame.get("client_id"), "seq": inbound["seq"]}
-                    await send({**ack, "conversation_id": conv_id})
-                    for reply in replies:
-                        await send({"type": "message", "message": reply})
-                    await send(intent)
-                    live.follow(conv_id)  # a new conversation if the old one was resolved meanwhile
-                else:
-                    raise ProtocolError(f"unknown frame type '{kind}'")
-            except DomainError as exc:
-                code = type(exc).__name__
-                await send({"type": "error", "code": code, "status": exc.status_code, "message": exc.message})
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            await _serve_frame(conn, message)
     except WebSocketDisconnect:
         pass
     finally:
-        await live.close()
+        await conn.live.close()

@@ -19,6 +19,8 @@ class Shopper(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     external_id: Mapped[str] = mapped_column(String(128), unique=True, index=True)
     customer_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    # set when the shop vouched for the link (a signature or its API key); only then is it followed
+    customer_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

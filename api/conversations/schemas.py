@@ -105,15 +105,27 @@ class ChatOut(BaseModel):
     conversation_id: str
     messages: list[MessageOut]
     purchase_intent: PurchaseIntentOut | None = None
+    session_token: str = Field(
+        description="Proof of this shopper session: send it as X-Session-Token with the sender's next requests"
+    )
 
 
 class IdentifyIn(BaseModel):
-    """Link a widget session to the shop's customer id (after login)."""
+    """Link a widget session to the shop's customer id (after login), as the shop vouches.
+
+    From the browser: `expires_at` and `signature` as the shop's backend computed them
+    (SECURITY.md), plus the session's X-Session-Token. From the shop's backend with its API
+    key, the signature may be left out.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     session_id: str = Field(min_length=1, max_length=128)
     customer_id: str = Field(min_length=1, max_length=128)
+    expires_at: int | None = Field(default=None, description="Unix seconds after which the signature is void")
+    signature: str | None = Field(
+        default=None, max_length=128, description='hex HMAC-SHA256(IDENTITY_SECRET, "{customer_id}:{expires_at}")'
+    )
 
 
 class IdentifyOut(BaseModel):

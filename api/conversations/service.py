@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot, Shopper
@@ -35,32 +35,61 @@ def get_or_create_shopper(*, session: Session, external_id: str) -> Shopper:
 
 
 def identify(*, session: Session, session_id: str, customer_id: str) -> list[str]:
-    """Link an anonymous session to the shop's customer id; return all the customer's sessions.
+    """Link a session to the shop's customer id; return all the customer's sessions.
 
-    From then on the shopper's history (conversations, behaviour) is read across every
-    linked session. Re-linking a session to another customer is refused.
+    Call it only once the shop vouched for the link (api/identity/verification.py, or the
+    shop's API key). From then on the shopper's history (conversations, behaviour) is
+    read across every linked session. Re-linking a session to another customer is refused.
     """
     shopper = get_or_create_shopper(session=session, external_id=session_id)
-    if shopper.customer_id not in (None, customer_id):
+    if shopper.customer_verified_at is not None and shopper.customer_id != customer_id:
         raise ShopperConflict(f"session {session_id} is already linked to another customer")
     shopper.customer_id = customer_id
+    shopper.customer_verified_at = shopper.customer_verified_at or utcnow()
     session.commit()
-    return list(
-        session.scalars(
-            select(Shopper.external_id).where(Shopper.customer_id == customer_id).order_by(Shopper.created_at)
-        )
+    return list(session.scalars(_verified_sessions(customer_id).order_by(Shopper.created_at)))
+
+
+def _verified_sessions(customer_id: str) -> Select[tuple[str]]:
+    return select(Shopper.external_id).where(
+        Shopper.customer_id == customer_id, Shopper.customer_verified_at.is_not(None)
     )
 
 
+def verified_customer(session: Session, session_id: str) -> str | None:
+    """Return the customer a session is verifiably linked to, if any."""
+    return session.scalar(
+        select(Shopper.customer_id).where(Shopper.external_id == session_id, Shopper.customer_verified_at.is_not(None))
+    )
+
+
+def shopper_of_conversation(session: Session, conversation_id: str) -> str | None:
+    """Return the sender id of the conversation's shopper (None when there is no such conversation)."""
+    return session.scalar(
+        select(Shopper.external_id)
+        .join(Conversation, Conversation.shopper_id == Shopper.id)
+        .where(Conversation.id == conversation_id)
+    )
+
+
+def shopper_exists(session: Session, external_id: str) -> bool:
+    """True when a shopper with this sender id has been seen."""
+    return session.scalar(select(Shopper.id).where(Shopper.external_id == external_id)) is not None
+
+
 def shopper_keys(session: Session, session_id: str | None, customer_id: str | None) -> list[str]:
-    """Return every id the shopper's history is stored under (sessions merged on login)."""
+    """Return every id the shopper's history is stored under (sessions merged on a verified login).
+
+    A session's own id always counts; other sessions count only through a customer link
+    the shop verified, so nobody reads another customer's history by claiming their id.
+    """
     keys: set[str] = {k for k in (session_id, customer_id) if k}
     if session_id and not customer_id:
-        customer_id = session.scalar(select(Shopper.customer_id).where(Shopper.external_id == session_id))
+        customer_id = verified_customer(session, session_id)
         if customer_id:
             keys.add(customer_id)
     if customer_id:
-        keys.update(session.scalars(select(Shopper.external_id).where(Shopper.customer_id == customer_id)))
+        keys.update(session.scalars(_verified_sessions(customer_id)))
     return sorted(keys)
 
 

@@ -77,6 +77,7 @@ class RasaDialogueEngine:
             reply = self._client.post(
                 f"{self.base_url}/webhooks/shoptalk/webhook",
                 json={"sender": conversation_id, "message": text, "metadata": metadata},
+                headers={"authorization": f"Bearer {self.token}"},
             )
             reply.raise_for_status()
             body = reply.json()

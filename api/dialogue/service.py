@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,8 +44,20 @@ FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
 CHECKOUT_INTENTS = {"checkout_help", "place_order", "check_payment_methods"}
 
 
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def validate_text(text: str, max_bytes: int) -> str:
-    """Return the message if acceptable, else raise a domain error saying why."""
+    """Return the message if acceptable, else raise a domain error saying why.
+
+    Control characters (NUL and the like; tab and newlines are fine) and lone UTF-16
+    surrogates (a JSON "\\ud800" escape) are refused: they are never what a shopper typed,
+    and storage, Rasa and webhooks cannot all carry them.
+    """
+    bad = _FORBIDDEN_CHARS.search(text)
+    if bad:
+        kind = "a lone surrogate" if "\ud800" <= bad.group() <= "\udfff" else "a control character"
+        raise InvalidMessage(f"message contains {kind} (U+{ord(bad.group()):04X}) at position {bad.start()}")
     size = len(text.encode("utf-8"))
     if size > max_bytes:
         raise MessageTooLarge(f"message is {size} bytes; the limit is {max_bytes} bytes")

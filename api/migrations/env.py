@@ -7,6 +7,7 @@ from sqlalchemy import engine_from_config, pool
 
 import api.behaviour.models  # noqa: F401 - registers tables
 import api.conversations.models  # noqa: F401 - registers tables
+import api.identity.models  # noqa: F401 - registers tables
 import api.integrations.models  # noqa: F401 - registers tables
 import api.review.models  # noqa: F401 - registers tables
 import api.staff.models  # noqa: F401 - registers tables

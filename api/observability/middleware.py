@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 
 from api.observability.metrics import HTTP_SECONDS
 
@@ -35,6 +36,24 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# A JSON \\uD800-\\uDFFF escape that is not half of a pair: it decodes to a str that no
+# database, log or webhook can encode. Pairs (emoji written as escapes) are fine.
+_LONE_SURROGATE = re.compile(
+    rb"(?<!\\)(?:\\\\)*\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2}\\u)(?<=\\u)[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+async def _refuse_lone_surrogates(request: Request) -> Response | None:
+    """Answer 400 to a JSON body with a lone surrogate escape, before any route sees it."""
+    if request.method not in ("POST", "PUT", "PATCH") or "json" not in request.headers.get("content-type", ""):
+        return None
+    body = await request.body()  # Starlette keeps it for the route
+    if b"\\u" in body and _LONE_SURROGATE.search(body):
+        return JSONResponse(status_code=400, content={"detail": "text contains a lone surrogate (invalid Unicode)"})
+    return None
+
+
 def install(app: FastAPI) -> None:
     """Add the middleware to the app."""
 
@@ -45,7 +64,7 @@ def install(app: FastAPI) -> None:
         token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
         try:
-            response = await call_next(request)
+            response = await _refuse_lone_surrogates(request) or await call_next(request)
         finally:
             REQUEST_ID.reset(token)
         route = request.scope.get("route")

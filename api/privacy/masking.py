@@ -2,8 +2,10 @@
 
 Kinds (each configurable): e-mail addresses, phone numbers, payment card numbers (only
 digit runs that pass the Luhn check), IBANs (only those that pass the mod-97 check) and
-street addresses. Order ids survive: a number right after "order", "order id/number/no"
-or "#" is never masked, so the bot can still look the order up.
+street addresses, with the postcode beside one. Order ids survive: a number right after
+"order", "order id/number/no" or "#" is not masked, so the bot can still look the order up,
+unless it is a card number: Luhn-valid with a card network's prefix and length is a card
+wherever it appears.
 """
 
 from __future__ import annotations
@@ -17,7 +19,24 @@ KINDS = ("email", "card", "iban", "phone", "address")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 _IBAN = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{1,4}){3,9}\b")
-_PHONE = re.compile(r"(?<![\w#])(?:\+|00)?\d[\d\s().-]{6,}\d(?![\w])")
+_PHONE = re.compile(r"(?<![\w#(])(?:(?:\+|00)\s?)?(?:\(\d{1,4}\)[\s.-]?)?\d[\d\s().-]{6,}\d(?![\w])")
+# Card networks' prefixes and lengths (ISO/IEC 7812 issuer ranges as the networks publish them)
+_NETWORKS = (
+    (re.compile(r"4"), (13, 16, 19)),  # Visa
+    (re.compile(r"5[1-5]|2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)"), (16,)),  # Mastercard
+    (re.compile(r"3[47]"), (15,)),  # American Express
+    (re.compile(r"6(?:011|5|4[4-9]|22)"), (16, 17, 18, 19)),  # Discover
+    (re.compile(r"3(?:0[0-5]|[689])"), (14, 15, 16, 17, 18, 19)),  # Diners Club
+    (re.compile(r"35(?:2[89]|[3-8]\d)"), (16, 17, 18, 19)),  # JCB
+    (re.compile(r"62"), (16, 17, 18, 19)),  # UnionPay
+    (re.compile(r"5[06-9]|6\d"), (12, 13, 14, 15, 16, 17, 18, 19)),  # Maestro
+    (re.compile(r"60|65|8[12]|508"), (16,)),  # RuPay
+)
+# Postcodes: UK, Canada, US ZIP(+4), India PIN, and the 4-5 digit codes of most of Europe
+_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|\d{5}(?:-\d{4})?|\d{3}[ ]?\d{3}|\d{4}"
+_POSTCODE_AFTER_ADDRESS = re.compile(
+    r"(\[address\](?:,?[ ]+(?:[A-Za-z][\w'.-]*|[A-Z]{2}))?(?:,?[ ]+[A-Za-z][\w'.-]*)?,?[ ]+)(?:" + _POSTCODE + r")\b"
+)
 _STREET = (
     r"street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|drive|dr|court|ct|way|place|pl|terrace|"
     r"close|crescent|square|sq|parkway|pkwy|highway|hwy|strasse|straße|rue|calle|via|marg"
@@ -44,6 +63,11 @@ def luhn_valid(digits: str) -> bool:
             d = d * 2 - 9 if d > 4 else d * 2
         total += d
     return total % 10 == 0
+
+
+def is_card_number(digits: str) -> bool:
+    """True for a Luhn-valid number with a card network's prefix and length."""
+    return luhn_valid(digits) and any(prefix.match(digits) and len(digits) in lengths for prefix, lengths in _NETWORKS)
 
 
 def iban_valid(candidate: str) -> bool:
@@ -93,6 +117,7 @@ class Masker:
             text = _PHONE.sub(lambda m: self._digits_or(m, text, "[phone]", card=False), text)
         if "address" in self.kinds:
             text = _ADDRESS_PREFIXED.sub("[address]", _ADDRESS.sub("[address]", text))
+            text = _POSTCODE_AFTER_ADDRESS.sub(r"\1[postcode]", text)
         for pattern in self._extra:
             text = pattern.sub("[redacted]", text)
         return text
@@ -101,6 +126,8 @@ class Masker:
     def _digits_or(match: re.Match[str], text: str, placeholder: str, card: bool) -> str:
         raw = match.group()
         digits = re.sub(r"\D", "", raw)
+        if card and is_card_number(digits):
+            return placeholder  # a card number wherever it appears, after "order" or "#" too
         if _ORDER_CONTEXT.search(text[: match.start()]):
             return raw  # an order id the bot needs
         if card:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.analytics.period import resolve_period
-from api.deps import AdminDep, RecommenderDep, SessionDep
+from api.deps import AdminDep, RecommenderDep, ServiceDep, SessionDep
 from api.recommendations.analytics import RecommendationStats, recommendation_stats
 from api.recommendations.schemas import RecommendationsIn, RecommendationsOut
 
@@ -16,8 +16,14 @@ router = APIRouter(prefix="/v1", tags=["recommendations"])
 
 
 @router.post("/recommendations", response_model=RecommendationsOut)
-def recommendations(body: RecommendationsIn, session: SessionDep, recommender: RecommenderDep) -> RecommendationsOut:
-    """Recommend products for a shopper, merging their chat, their behaviour and the catalog."""
+def recommendations(
+    body: RecommendationsIn, session: SessionDep, recommender: RecommenderDep, _service: ServiceDep
+) -> RecommendationsOut:
+    """Recommend products for a shopper, merging their chat, their behaviour and the catalog.
+
+    Server-to-server (the action server's key or the shop's): the answer reads the
+    shopper's history, merged across sessions only through a verified customer link.
+    """
     return recommender.recommend(session, body)
 
 

@@ -143,7 +143,8 @@ def conversation_detail(*, session: Session, conversation_id: str) -> Conversati
     c = conversations.get_conversation(session=session, conversation_id=conversation_id)
     messages = conversations.list_messages(session=session, conversation_id=c.id)
     fixes = latest_corrections(session, [m.id for m in messages])
-    keys = conversations.shopper_keys(session, c.shopper.external_id, c.shopper.customer_id)
+    verified = c.shopper.customer_id if c.shopper.customer_verified_at is not None else None
+    keys = conversations.shopper_keys(session, c.shopper.external_id, verified)
     events = recent_events(session, keys, limit=TIMELINE_LIMIT)
     clicks = session.scalar(
         select(func.count()).where(BehaviourEvent.conversation_id == c.id, BehaviourEvent.source == "recommendation")
@@ -154,7 +155,7 @@ def conversation_detail(*, session: Session, conversation_id: str) -> Conversati
     return ConversationDetail(
         id=c.id,
         shopper=c.shopper.external_id,
-        customer_id=c.shopper.customer_id,
+        customer_id=verified,
         channel=c.channel,
         status=c.status,
         assignee=c.assignee,

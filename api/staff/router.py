@@ -23,6 +23,7 @@ def limit_login_ip(request: Request) -> None:
 def login(body: LoginIn, request: Request, response: Response, session: SessionDep) -> LoginOut:
     """Log in: sets an HttpOnly session cookie and returns the token for API clients."""
     settings = request.app.state.settings
+    request.app.state.limits.login_account.check(body.username.strip().lower(), "login attempts for this account")
     user = staff.authenticate(session=session, username=body.username, password=body.password)
     token, expires = staff.open_session(session=session, user=user, ttl=timedelta(hours=settings.staff_session_hours))
     principal = staff.Principal(id=user.id, username=user.username, role=user.role)

@@ -4,6 +4,10 @@
  *
  * Optional attributes on the tag: data-api (the API's origin; default: where this script
  * came from), data-title, data-open="true" (start opened), data-session-key.
+ * Signed-in shoppers: the shop's backend signs the customer id (SECURITY.md) and puts
+ * data-customer-id, data-customer-expires and data-customer-signature on the tag (or calls
+ * ShopTalkWidget.identify({customer_id, expires_at, signature})); the widget then links its
+ * session to the customer, and the bot may answer about their orders.
  *
  * It speaks the /v1/ws protocol (README): the session id lives in localStorage so the
  * conversation survives page loads; every message gets a client id and stays in an
@@ -22,6 +26,7 @@
   const saved = JSON.parse(localStorage.getItem(storeKey) || "{}");
   const state = {
     sessionId: saved.sessionId || null,
+    sessionToken: saved.sessionToken || null,
     outbox: saved.outbox || [],        // [{client_id, text}] not yet acked
     open: saved.open || (script && script.dataset.open === "true") || false,
     seen: new Set(),                   // seqs rendered
@@ -32,7 +37,10 @@
     retry: 0,
   };
   const persist = () => localStorage.setItem(storeKey, JSON.stringify(
-    {sessionId: state.sessionId, outbox: state.outbox, open: state.open, conversationId: state.knownConversation}));
+    {sessionId: state.sessionId, sessionToken: state.sessionToken, outbox: state.outbox, open: state.open,
+     conversationId: state.knownConversation}));
+  const authHeaders = () => ({"content-type": "application/json",
+    ...(state.sessionToken ? {"x-session-token": state.sessionToken} : {})});
 
   const host = document.createElement("div");
   host.id = "shoptalk-widget";
@@ -117,10 +125,20 @@
     const body = {event_id: crypto.randomUUID(), type, session_id: state.sessionId, product_id: product.product_id,
       source: "recommendation", conversation_id: state.conversationId};
     if (product.price != null) body.price = product.price;
-    const res = await fetch(api + "/v1/events", {method: "POST", headers: {"content-type": "application/json"},
+    const res = await fetch(api + "/v1/events", {method: "POST", headers: authHeaders(),
       body: JSON.stringify(body), keepalive: true});
     return res.ok;
   }
+
+  async function identify(signed) {
+    // signed = {customer_id, expires_at, signature}, computed by the shop's backend (never in the browser)
+    const res = await fetch(api + "/v1/shoppers/identify", {method: "POST", headers: authHeaders(),
+      body: JSON.stringify({session_id: state.sessionId, ...signed})});
+    return res.ok;
+  }
+  const signedOnTag = script && script.dataset.customerId && script.dataset.customerSignature
+    ? {customer_id: script.dataset.customerId, expires_at: Number(script.dataset.customerExpires),
+       signature: script.dataset.customerSignature} : null;
 
   function card(p) {
     const c = el("div", "card");
@@ -217,8 +235,10 @@
     switch (frame.type) {
       case "session_confirm":
         state.sessionId = frame.session_id;
+        state.sessionToken = frame.session_token;
         switchConversation(frame.conversation_id);
         persist();
+        if (signedOnTag) identify(signedOnTag);
         statusEl.textContent = "online";
         state.retry = 0;
         state.socket.send(JSON.stringify({type: "history", after_seq: state.lastSeq}));
@@ -245,7 +265,14 @@
       case "message": render(frame.message); break;
       case "typing": typing.classList.toggle("on", !!frame.on); break;
       case "history_changed": state.socket.send(JSON.stringify({type: "history", after_seq: state.lastSeq})); break;
-      case "error": errorEl.textContent = frame.message; break;
+      case "error":
+        if (frame.status === 401 && !state.conversationId) {
+          // the stored session cannot be resumed (no or a stale token): start a new one
+          state.sessionId = null; state.sessionToken = null; state.knownConversation = null; persist();
+          state.socket.send(JSON.stringify({type: "session_request"}));
+          break;
+        }
+        errorEl.textContent = frame.message; break;
       default: break;
     }
   }
@@ -255,8 +282,9 @@
     const socket = new WebSocket(wsUrl);
     state.socket = socket;
     socket.addEventListener("open", () => {
-      socket.send(JSON.stringify(state.sessionId ? {type: "session_request", session_id: state.sessionId}
-                                                 : {type: "session_request"}));
+      socket.send(JSON.stringify(state.sessionId
+        ? {type: "session_request", session_id: state.sessionId, session_token: state.sessionToken}
+        : {type: "session_request"}));
     });
     socket.addEventListener("message", (event) => onFrame(JSON.parse(event.data)));
     socket.addEventListener("close", () => {
@@ -278,6 +306,7 @@
 
   state.outbox.forEach(pendingBubble);
   connect();
-  window.ShopTalkWidget = {open: () => setOpen(true), close: () => setOpen(false), send,
-    get sessionId() { return state.sessionId; }, get conversationId() { return state.conversationId; }};
+  window.ShopTalkWidget = {open: () => setOpen(true), close: () => setOpen(false), send, identify,
+    get sessionId() { return state.sessionId; }, get sessionToken() { return state.sessionToken; },
+    get conversationId() { return state.conversationId; }};
 })();

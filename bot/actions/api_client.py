@@ -18,8 +18,12 @@ class ApiUnavailable(Exception):
 async def _call(method: str, path: str, **kwargs: Any) -> Any:
     timeout = aiohttp.ClientTimeout(total=settings.api_timeout_s)
     url = f"{settings.shoptalk_api_url}{path}"
+    headers = {"authorization": f"Bearer {settings.actions_api_key}"}
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as session, session.request(method, url, **kwargs) as resp:
+        async with (
+            aiohttp.ClientSession(timeout=timeout, headers=headers) as session,
+            session.request(method, url, **kwargs) as resp,
+        ):
             if resp.status != 200:
                 raise ApiUnavailable(f"status {resp.status}")
             return await resp.json()

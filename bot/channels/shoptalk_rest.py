@@ -34,6 +34,9 @@ class ShopTalkInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            # Only the API may speak for shoppers: it masks personal data and owns the sender ids.
+            if not api_authorised(request):
+                return response.json({"error": "the Rasa token is required (Authorization: Bearer)"}, status=401)
             body: Dict[Text, Any] = request.json or {}
             sender_id = body.get("sender")
             text = body.get("message")
@@ -59,15 +62,20 @@ class ShopTalkInput(InputChannel):
         @hook.route("/conversations/<conversation_id>", methods=["DELETE"])
         async def forget(request: Request, conversation_id: Text) -> HTTPResponse:
             """Delete a conversation's tracker (data-rights delete); needs the Rasa token."""
-            token = os.environ.get("RASA_TOKEN", "")
-            given = request.headers.get("authorization", "").removeprefix("Bearer ")
-            if not token or not hmac.compare_digest(given, token):
+            if not api_authorised(request):
                 return response.json({"error": "the Rasa token is required"}, status=401)
             store = request.app.ctx.agent.tracker_store
             deleted = forget_tracker(store, conversation_id)
             return response.json({"conversation_id": conversation_id, "deleted": deleted})
 
         return hook
+
+
+def api_authorised(request: Request) -> bool:
+    """True when the request carries the Rasa token (RASA_TOKEN), which only the API holds."""
+    token = os.environ.get("RASA_TOKEN", "")
+    given = request.headers.get("authorization", "").removeprefix("Bearer ")
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
 
 def forget_tracker(store: Any, conversation_id: Text) -> bool:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from api.config import DEV_ADMIN_TOKEN
 from shoptalk.paths import DEFAULT_VAR
 from shoptalk.stack import Stack
 from shoptalk.throwaway import throwaway_config
@@ -33,6 +35,12 @@ class RunningStack:
     token: str
     database_url: str
     rasa_replica_urls: tuple[str, ...] = ()
+    shop_key: str = ""
+
+    @property
+    def shop(self) -> dict[str, str]:
+        """Headers of the shop's backend (its API key): server-to-server calls, any sender."""
+        return {"authorization": f"Bearer {self.shop_key}"}
 
 
 def _create_database(url: str, name: str) -> str:
@@ -76,7 +84,14 @@ def stack(
     running.start(timeout_s=300, progress=False)
     replicas = tuple(f"http://{config.host}:{p}" for p in config.rasa_replica_ports)
     try:
-        yield RunningStack(config.api_url, config.rasa_url, TOKEN, api_db, replicas)
+        created = httpx.post(
+            f"{config.api_url}/v1/admin/api-keys",
+            json={"name": "e2e-shop"},
+            headers={"authorization": f"Bearer {DEV_ADMIN_TOKEN}"},
+            timeout=30,
+        )
+        created.raise_for_status()
+        yield RunningStack(config.api_url, config.rasa_url, TOKEN, api_db, replicas, created.json()["key"])
     finally:
         running.stop()
 

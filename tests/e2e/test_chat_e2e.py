@@ -14,7 +14,8 @@ pytestmark = pytest.mark.e2e
 
 
 def _chat(stack: RunningStack, sender: str, message: str) -> dict:
-    response = httpx.post(f"{stack.api_url}/v1/chat", json={"sender": sender, "message": message}, timeout=30)
+    body = {"sender": sender, "message": message}
+    response = httpx.post(f"{stack.api_url}/v1/chat", json=body, headers=stack.shop, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -110,3 +111,15 @@ def test_shopper_messages_carry_the_funnel_stage(stack: RunningStack) -> None:
     nlu = turn["messages"][0]["nlu"]
     assert nlu["stage"] == "browse"
     assert 0.0 <= nlu["stage_score"] <= 1.0
+
+
+def test_rasas_channels_refuse_anyone_but_the_api(stack: RunningStack) -> None:
+    # issue 19: both took any sender and raw, unmasked text from anyone who reached :5005
+    body = {"sender": "attacker", "message": "my card is 4111 1111 1111 1111"}
+    assert httpx.post(f"{stack.rasa_url}/webhooks/shoptalk/webhook", json=body, timeout=30).status_code == 401
+    wrong = {"authorization": "Bearer not-the-token"}
+    assert (
+        httpx.post(f"{stack.rasa_url}/webhooks/shoptalk/webhook", json=body, headers=wrong, timeout=30).status_code
+        == 401
+    )
+    assert httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=30).status_code == 404

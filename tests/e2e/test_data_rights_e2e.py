@@ -15,7 +15,8 @@ pytestmark = pytest.mark.e2e
 
 def test_delete_reaches_rasas_tracker_store(stack: RunningStack) -> None:
     sender = f"e2e-forget-{uuid.uuid4().hex[:8]}"
-    turn = httpx.post(f"{stack.api_url}/v1/chat", json={"sender": sender, "message": "hi"}, timeout=60).json()
+    body = {"sender": sender, "message": "hi"}
+    turn = httpx.post(f"{stack.api_url}/v1/chat", json=body, headers=stack.shop, timeout=60).json()
     conversation_id = turn["conversation_id"]
     tracker_url = f"{stack.rasa_url}/conversations/{conversation_id}/tracker"
     before = httpx.get(tracker_url, params={"token": stack.token}, timeout=30).json()

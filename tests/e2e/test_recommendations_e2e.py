@@ -17,6 +17,7 @@ def _chat(stack: RunningStack, sender: str, message: str) -> dict:
     response = httpx.post(
         f"{stack.api_url}/v1/chat",
         json={"sender": sender, "message": message, "client_message_id": uuid.uuid4().hex},
+        headers=stack.shop,  # an integrator's server-side channel: the shop's key speaks for any sender
         timeout=60,
     )
     assert response.status_code == 200, response.text
@@ -37,7 +38,7 @@ def test_replies_change_with_behaviour_and_follow_ups(stack: RunningStack) -> No
         {"event_id": f"{sender}-{i}", "type": kind, "session_id": sender, "product_id": liked["product_id"]}
         for i, kind in enumerate(("view", "view", "add_to_cart"))
     ]
-    stored = httpx.post(f"{stack.api_url}/v1/events", json=events, timeout=30).json()
+    stored = httpx.post(f"{stack.api_url}/v1/events", json=events, headers=stack.shop, timeout=30).json()
     assert stored["accepted"] == 3
 
     again = _cards(_chat(stack, sender, "show me watches"))

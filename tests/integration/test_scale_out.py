@@ -95,12 +95,12 @@ def test_an_agent_reply_on_one_replica_reaches_a_socketio_shopper_on_the_other(r
     client.on("session_confirm", confirmed.put)
     client.connect(b, socketio_path="socket.io", transports=["websocket"])
     try:
-        client.emit("session_request", {"session_id": "scale-sio-1"})
-        confirmed.get(timeout=15)
-        client.emit("user_uttered", {"message": "hi there", "session_id": "scale-sio-1"})
+        client.emit("session_request", {})
+        session_id = confirmed.get(timeout=15)["session_id"]  # the API issues socket.io session ids
+        client.emit("user_uttered", {"message": "hi there", "session_id": session_id})
         said.get(timeout=15)  # the bot's (degraded: no Rasa here) reply
         rows = httpx.get(f"{a}/v1/staff/conversations", params={"channel": "socketio"}, headers=ADMIN).json()["rows"]
-        cid = next(r["id"] for r in rows if r["shopper"] == "scale-sio-1")
+        cid = next(r["id"] for r in rows if r["shopper"] == session_id)
         httpx.post(f"{a}/v1/staff/conversations/{cid}/messages", json={"text": "Agent on A"}, headers=ADMIN)
         assert said.get(timeout=15) == {"text": "Agent on A"}
     finally:
@@ -123,10 +123,12 @@ def test_the_staff_stream_on_one_replica_hears_turns_on_the_other(replicas: tupl
 
 def test_a_rate_limit_holds_across_replicas(replicas: tuple[str, str]) -> None:
     a, b = replicas
-    codes = [
-        httpx.post(f"{url}/v1/chat", json={"sender": "scale-rl-1", "message": f"m{i}"}, timeout=20).status_code
-        for i, url in enumerate((a, b, a, b))
-    ]
+    codes, token = [], ""
+    for i, url in enumerate((a, b, a, b)):  # one shopper session, its token checked on either replica
+        body = {"sender": "scale-rl-1", "message": f"m{i}"}
+        response = httpx.post(f"{url}/v1/chat", json=body, headers={"x-session-token": token}, timeout=20)
+        token = response.json().get("session_token", token) if response.status_code == 200 else token
+        codes.append(response.status_code)
     assert codes[:2] == [200, 200] and 429 in codes[2:], codes
 
 

@@ -40,6 +40,16 @@ TEMPLATES = {
                 "change my delivery address to {}"],
 }  # fmt: skip
 VALUES = {"email": EMAILS, "phone": PHONES, "card": CARDS, "iban": IBANS, "address": ADDRESSES}
+# Found by probing (issue 19): each leaked before the masker knew card networks, "(212)" and postcodes.
+PROBED = [
+    ("my card #378282246310005 was charged twice", ["378282246310005"]),
+    ("track order 4111111111111111", ["4111111111111111"]),
+    ("order #5555555555554444 was charged", ["5555555555554444"]),
+    ("call me at (212) 555-7890", ["(212)", "555-7890"]),
+    ("ship it to 221B Baker Street, London NW1 6XE", ["NW1 6XE"]),
+    ("deliver to 45 MG Road, Bangalore 560001 tomorrow", ["560001"]),
+    ("send it to 12 Oak Road, Springfield, IL 62704 thanks", ["62704"]),
+]
 SURVIVORS = [
     ("where is order 1234567890?", "1234567890"),
     ("order #55512345678 hasn't arrived", "55512345678"),
@@ -61,6 +71,8 @@ def corpus(seed: int = 7) -> list[tuple[str, list[str], list[str]]]:
         a, b = rng.sample(list(VALUES), 2)
         va, vb = rng.choice(VALUES[a]), rng.choice(VALUES[b])
         cases.append((f"hi, {va} and also {vb}, thanks", [va, vb], []))
+    for text, leaks in PROBED:
+        cases.append((text, leaks, []))
     for text, keep in SURVIVORS:
         cases.append((text, [], [keep]))
     return cases

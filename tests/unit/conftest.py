@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.config import Settings
 from api.dialogue.fake import FakeDialogueEngine
+from api.identity.api_keys import create_api_key
 from api.main import create_app
 from retrieval.encoders.hashing import HashingDenseEncoder, HashingSparseEncoder
 from retrieval.index.memory import InMemoryProductIndex
@@ -49,7 +50,19 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings, engine: FakeDialogueEngine) -> Iterator[TestClient]:
-    """Return a test client of the app wired to fakes."""
+    """Return a test client of the app wired to fakes, calling as the shop's backend (its API key).
+
+    Tests of what an anonymous visitor may do use `anon`, a client of the same app with no credential.
+    """
     app = create_app(settings, dialogue=engine, searcher=make_searcher())
     with TestClient(app) as test_client:
+        with app.state.session_factory() as session:
+            _, key = create_api_key(session=session, name="test-shop", role="shop")
+        test_client.headers["authorization"] = f"Bearer {key}"
         yield test_client
+
+
+@pytest.fixture
+def anon(client: TestClient) -> TestClient:
+    """Return a client of the same running app that sends no credential (a hostile visitor)."""
+    return TestClient(client.app)

@@ -72,3 +72,12 @@ def test_nothing_personal_reaches_the_database_rasa_logs_or_webhooks(
         ):
             assert value not in blob, f"{value!r} leaked into {where}"
     assert "order 1234567890" in stored
+
+
+def test_a_bracketed_area_code_is_masked_with_its_bracket() -> None:
+    # was "call me at ([phone]" (issue 19)
+    assert Masker().mask("call me at (212) 555-7890 after 6") == "call me at [phone] after 6"
+
+
+def test_a_postcode_beside_a_masked_address_is_masked_and_the_city_kept() -> None:
+    assert Masker().mask("ship it to 221B Baker Street, London NW1 6XE") == "ship it to [address], London [postcode]"

@@ -12,6 +12,7 @@ from api.config import Settings
 from api.dialogue.fake import FakeDialogueEngine
 from api.limits import RateLimited, RateLimiter
 from api.main import create_app
+from tests.support.credentials import as_shop
 from tests.support.net import serve_in_thread
 from tests.support.webchat import Widget
 from tests.unit.conftest import make_searcher
@@ -32,7 +33,7 @@ def limited_settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def limited(limited_settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(limited_settings, dialogue=FakeDialogueEngine(), searcher=make_searcher())) as client:
-        yield client
+        yield as_shop(client)
 
 
 def test_a_chatty_shopper_is_slowed_down_and_others_are_not(limited: TestClient) -> None:

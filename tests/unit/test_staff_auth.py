@@ -42,13 +42,13 @@ def test_passwords_are_stored_as_argon2_hashes_only(client: TestClient) -> None:
         assert PASSWORD not in user.password_hash and verify_password(user.password_hash, PASSWORD)
 
 
-def test_login_sets_an_httponly_cookie_and_the_cookie_opens_the_console(client: TestClient) -> None:
+def test_login_sets_an_httponly_cookie_and_the_cookie_opens_the_console(client: TestClient, anon: TestClient) -> None:
     create_staff(client, "ana", "agent")
-    response = client.post("/v1/staff/login", json={"username": "ana", "password": PASSWORD})
+    response = anon.post("/v1/staff/login", json={"username": "ana", "password": PASSWORD})  # a browser
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
-    assert client.get("/v1/staff/me").json()["username"] == "ana"  # the client keeps the cookie
-    assert client.get("/console", follow_redirects=False).status_code == 200
+    assert anon.get("/v1/staff/me").json()["username"] == "ana"  # the client keeps the cookie
+    assert anon.get("/console", follow_redirects=False).status_code == 200
     with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
         stored = session.scalars(select(StaffSession.token_hash)).all()
     assert response.json()["token"] not in stored, "only the token's hash is stored"

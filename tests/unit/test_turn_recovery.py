@@ -13,6 +13,7 @@ from api.conversations.models import Message
 from api.dialogue.fake import FakeDialogueEngine
 from api.dialogue.recovery import INTERRUPTED_REPLY
 from api.main import create_app
+from tests.support.credentials import as_shop
 from tests.unit.conftest import make_searcher
 
 
@@ -29,6 +30,7 @@ def test_a_message_left_unanswered_by_a_dead_process_is_answered_at_restart(sett
     time.sleep(0.05)
     restarted = create_app(settings, dialogue=FakeDialogueEngine(), searcher=make_searcher())
     with TestClient(restarted) as client:
+        as_shop(client)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             messages = client.get(f"/v1/conversations/{conversation_id}/messages").json()

@@ -30,10 +30,12 @@ def test_a_turn_is_acknowledged_and_answered_with_typing_and_purchase_intent(cli
 
 
 def test_a_resent_message_after_reconnect_is_not_stored_twice(client: TestClient) -> None:
+    token = None
     for _ in range(2):
         with client.websocket_connect("/v1/ws") as ws:
-            ws.send_json({"type": "session_request", "session_id": "shopper-42"})
+            ws.send_json({"type": "session_request", "session_id": "shopper-42", "session_token": token})
             confirm = ws.receive_json()
+            token = confirm["session_token"]
             ws.send_json({"type": "message", "text": "hello", "client_id": "same-id"})
             frames = _until(ws, "purchase_intent")
             assert [f for f in frames if f["type"] == "ack"][0]["seq"] == 1
@@ -44,11 +46,11 @@ def test_a_resent_message_after_reconnect_is_not_stored_twice(client: TestClient
 def test_history_replays_what_was_missed(client: TestClient) -> None:
     with client.websocket_connect("/v1/ws") as ws:
         ws.send_json({"type": "session_request", "session_id": "shopper-7"})
-        ws.receive_json()
+        token = ws.receive_json()["session_token"]
         ws.send_json({"type": "message", "text": "hi", "client_id": "a"})
         _until(ws, "purchase_intent")
     with client.websocket_connect("/v1/ws") as ws:
-        ws.send_json({"type": "session_request", "session_id": "shopper-7"})
+        ws.send_json({"type": "session_request", "session_id": "shopper-7", "session_token": token})
         assert ws.receive_json()["last_seq"] == 2
         ws.send_json({"type": "history", "after_seq": 1})
         history = ws.receive_json()
