@@ -45,6 +45,7 @@ from api.review.live import router as live_router
 from api.review.router import router as review_router
 from api.staff.admin_router import router as staff_admin_router
 from api.staff.router import router as staff_login_router
+from api.web.docs import router as docs_router
 from api.web.pages import router as pages_router
 from nlu_models.taxonomy import Taxonomy
 from retrieval.search import ProductSearcher
@@ -144,6 +145,8 @@ def create_app(
         version="0.1.0",
         description="Conversations, channels, catalog search and recommendations for a shopping assistant.",
         lifespan=lifespan,
+        docs_url=None,  # served by api/web/docs.py from this origin (the CSP blocks the CDN)
+        redoc_url=None,
     )
     if settings.cors_origins:
         app.add_middleware(
@@ -171,6 +174,7 @@ def create_app(
     app.include_router(live_router)
     app.include_router(analytics_router)
     app.include_router(pages_router)
+    app.include_router(docs_router)
 
     return app
 

@@ -52,3 +52,19 @@ def test_shop_search_reads_a_typo_in_the_catalogs_words(stack: RunningStack, bro
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "shop-search-spelling.png"))
     context.close()
+
+
+def test_the_api_docs_render_in_a_browser_under_the_strict_csp(stack: RunningStack, browser: Any) -> None:
+    # issue 19: /docs was blank, the CSP blocked Swagger UI's CDN files; now they come from the API
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("requestfailed", lambda r: blocked.append(r.url))
+    page.goto(stack.api_url + "/docs")
+    page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+    assert "ShopTalk API" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.locator(".opblock-summary-path").count() > 20, "the operations are listed"
+    assert blocked == []
+    page.screenshot(path=str(SCREENSHOTS / "api-docs.png"))
+    context.close()

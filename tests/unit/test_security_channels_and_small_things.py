@@ -56,3 +56,12 @@ def test_export_corrections_without_out_prints_the_yaml(
 ) -> None:
     assert export_corrections(settings, None, None) == 0
     assert 'version: "3.1"' in capsys.readouterr().out
+
+
+def test_the_docs_page_loads_swagger_from_this_origin(anon: TestClient) -> None:
+    page = anon.get("/docs")
+    assert page.status_code == 200 and "/docs/assets/swagger-ui-bundle.js" in page.text
+    assert "cdn.jsdelivr" not in page.text and "script-src 'self'" in page.headers["content-security-policy"]
+    script = anon.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.text
+    assert anon.get("/docs/assets/index.html").status_code == 404, "only the files the page uses"
