@@ -41,6 +41,15 @@ def test_splits_are_stratified_and_disjoint(tiny_examples) -> None:  # type: ign
         ("over 2k", {"price_min": 2000.0}),
         ("less than 1,500", {"price_max": 1500.0}),
         ("cheap", {}),
+        # as shoppers write them (issue 18)
+        ("$900 max", {"price_max": 900.0}),
+        ("under 80 bucks", {"price_max": 80.0}),
+        ("between 200 and 300 dollars", {"price_min": 200.0, "price_max": 300.0}),
+        ("$50-$80", {"price_min": 50.0, "price_max": 80.0}),
+        ("₹1,499", {"price_max": 1499.0}),
+        ("around 200", {"price_min": 160.0, "price_max": 240.0}),
+        ("2k ish", {"price_min": 1600.0, "price_max": 2400.0}),
+        ("500 rupees or so", {"price_min": 400.0, "price_max": 600.0}),
     ],
 )
 def test_price_expressions_normalise_to_bounds(text: str, bounds: dict) -> None:
