@@ -29,7 +29,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from bench.common import DATA, RESULTS, ROOT, dir_size_mib, machine, table, write_results
-from bench.nlu_fresh import run_fresh
+from bench.nlu_fresh import AUGMENTATIONS, run_augment, run_fresh
 from nlu_models.calibration import fit_oos_threshold
 from nlu_models.crossval import intent_scores, run_folds
 from nlu_models.data import Example, read_lookups, read_nlu, stratified_split
@@ -549,6 +549,9 @@ def limit_threads(threads: int) -> None:
         os.environ[var] = str(threads)
 
 
+DEFAULT_SYSTEMS = "ours,diet,frozen_lr"
+
+
 def served_model_path() -> Path:
     """The model `shoptalk train` trained for the current bot/ (make bench-nlu trains it first)."""
     from shoptalk.train import model_path
@@ -579,7 +582,7 @@ def merge_results(produced: Dict[str, Any]) -> Dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sections", default="banking77,clinc150,crossval,latency")
-    parser.add_argument("--systems", default="ours,diet,frozen_lr")
+    parser.add_argument("--systems", default=DEFAULT_SYSTEMS, help="systems (augment: variants of ours)")
     parser.add_argument("--epochs", type=int, default=6, help="our component's epochs")
     parser.add_argument("--diet-epochs", type=int, default=100, help="DIET epochs (rasa init's default: 100)")
     parser.add_argument("--folds", type=int, default=5)
@@ -603,13 +606,15 @@ def main() -> None:
         "clinc150": lambda name: run_clinc150(work, [name], args, ns.diet_epochs),
         "crossval": lambda name: run_crossval(work, [name], args, ns.diet_epochs, ns.folds),
         "fresh": lambda name: run_fresh(work, [name], served_model_path(), ns.diet_epochs),
+        "augment": lambda name: run_augment(work, [name], ns.threads),
     }
     for section in ns.sections.split(","):
         started = time.perf_counter()
+        section_names = list(AUGMENTATIONS) if section == "augment" and ns.systems == DEFAULT_SYSTEMS else names
         if section == "latency":
             results.setdefault("latency_ms", {}).update(run_latency(work, names, ns.diet_epochs, ns.latency_messages))
         else:
-            for name in names:  # each system's figures are saved as soon as they exist (runs take hours)
+            for name in section_names:  # each system's figures are saved as soon as they exist (runs take hours)
                 results.setdefault(section, {}).update(runners[section](name))
                 merge_results(results)
         results.setdefault("section_seconds", {})[section] = round(time.perf_counter() - started, 1)

@@ -130,3 +130,45 @@ def run_fresh(work: Path, names: Sequence[str], model: Path, diet_epochs: int, l
             + ", ".join(f"{k} {v:.4f}" for k, v in out[name].items() if isinstance(v, float))
         )
     return out
+
+
+#: The served configuration with one augmentation changed: each row against "served".
+AUGMENTATIONS = {
+    "served": {},
+    "no_lookup_substitution": {"lookup_substitution": 0.0},
+    "plus_typo_noise": {"typo_augmentation": 0.3},
+    "plus_case_punctuation": {"case_augmentation": 0.3},
+}
+
+
+def run_augment(work: Path, variants: Sequence[str], threads: int) -> dict[str, Any]:
+    """Train our component as bot/config.yml configures it, once per variant (one augmentation
+    on or off), on all of bot/data, and score each on the English fresh set."""
+    from dataclasses import replace
+
+    from bench.nlu_bench import Ours
+    from nlu_models.crossval import arguments_from_rasa_config
+
+    gold = read_nlu(FRESH["en"])
+    data = ROOT / "bot" / "data" / "nlu"
+    train, lookups = read_nlu(data), read_lookups(data)
+    ood = ROOT / "bot" / "ood_validation.txt"
+    oos_val = [t.strip() for t in ood.read_text().splitlines() if t.strip()]
+    served = replace(arguments_from_rasa_config(ROOT / "bot" / "config.yml"), threads=threads)
+    fit, val = stratified_split(train, served.validation_fraction, served.seed)
+    from nlu_models.taxonomy import Taxonomy
+
+    entities = Taxonomy.load(ROOT / "bot" / "taxonomy.yml").entities
+    out: dict[str, Any] = {}
+    for name in variants:
+        args = replace(served, **AUGMENTATIONS[name])
+        system = Ours(args, work / "augment" / name)
+        system.fit(fit, val, oos_val=oos_val, entities=entities, lookups=lookups)
+        intents, _, found = system.predict([e.text for e in gold])
+        out[name] = {**score(gold, intents, found), "train_seconds": round(system.train_seconds, 1)}
+        out[name]["config"] = {
+            k: getattr(args, k) for k in ("lookup_substitution", "typo_augmentation", "case_augmentation")
+        }
+        floats = ", ".join(f"{k} {v:.4f}" for k, v in out[name].items() if isinstance(v, float))
+        print(f"augment {name}: {floats}", flush=True)
+    return out

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from nlu_models.augment import case_and_punctuation, typo_noise
 from nlu_models.calibration import fit_oos_threshold, fit_temperature, softmax
 from nlu_models.data import Example, check_counts, label_vocab, stratified_split
 from nlu_models.encoding import IGNORE, Batch, TextEncoder, align_tags, decode_batch, lookup_features
@@ -265,7 +266,16 @@ class Trainer:
         for epoch in range(1, args.epochs + 1):
             model.train()
             epoch_examples = [
-                substitute_values(e, gazetteer.tables, substitutions, args.lookup_substitution) for e in examples
+                case_and_punctuation(
+                    typo_noise(
+                        substitute_values(e, gazetteer.tables, substitutions, args.lookup_substitution),
+                        substitutions,
+                        args.typo_augmentation,
+                    ),
+                    substitutions,
+                    args.case_augmentation,
+                )
+                for e in examples
             ]
             batches = self._batches(lengths, generator)
             bar = tqdm(batches, desc=f"epoch {epoch}/{args.epochs}", unit="step", leave=False)

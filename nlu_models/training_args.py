@@ -49,6 +49,10 @@ class TrainingArguments:
             lookup table which are replaced by a random phrase of that table, so the model
             learns to trust the table and the context rather than memorise the few values
             the examples name (and finds catalog values no example mentions).
+        typo_augmentation: Each epoch, the share of examples given one typo or chat spelling
+            in the words around their entities (nlu_models/augment.py).
+        case_augmentation: Each epoch, the share of examples lower-cased or with their end
+            punctuation or apostrophes changed.
     """
 
     epochs: int = 6
@@ -76,6 +80,8 @@ class TrainingArguments:
     entity_crf: bool = True
     lookup_features: bool = True
     lookup_substitution: float = 0.5
+    typo_augmentation: float = 0.0
+    case_augmentation: float = 0.0
 
     @classmethod
     def from_dict(cls, values: Dict[str, Any]) -> "TrainingArguments":
