@@ -43,11 +43,11 @@ from api.privacy.router import router as privacy_router
 from api.recommendations.router import router as recommendations_router
 from api.review.live import router as live_router
 from api.review.router import router as review_router
+from api.review.taxonomy import Taxonomy
 from api.staff.admin_router import router as staff_admin_router
 from api.staff.router import router as staff_login_router
 from api.web.docs import router as docs_router
 from api.web.pages import router as pages_router
-from nlu_models.taxonomy import Taxonomy
 from retrieval.search import ProductSearcher
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ def create_app(
         # into this API: with anyio's default 40 threads, 40 concurrent turns would starve
         # those callbacks until timeouts. Size the pool for the concurrency we serve.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        settings.var_dir.mkdir(parents=True, exist_ok=True)  # SQLite and Qdrant Edge live here
         if settings.auto_migrate:
             from api.migrate import upgrade
 

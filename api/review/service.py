@@ -22,7 +22,7 @@ from api.review.schemas import (
     StaffMessageOut,
     TimelineEvent,
 )
-from nlu_models.taxonomy import Taxonomy
+from api.review.taxonomy import Taxonomy
 
 TIMELINE_LIMIT = 200
 
