@@ -31,6 +31,7 @@ from api.identity.admin_router import router as api_keys_router
 from api.identity.session_tokens import SessionTokens
 from api.integrations.admin_router import router as integrations_admin_router
 from api.integrations.chatwoot import router as chatwoot_router
+from api.integrations.chatwoot.links import check_at_startup as check_chatwoot_links
 from api.integrations.dispatcher import Dispatcher, RetryPolicy
 from api.integrations.inbound_router import router as inbound_router
 from api.integrations.secrets_box import SecretBox
@@ -77,6 +78,7 @@ def create_app(
         engine = make_engine(settings.sqlalchemy_url)
         app.state.settings = settings
         app.state.session_factory = session_factory(engine)
+        check_chatwoot_links(app.state.session_factory, settings.product_url_template)
         if dialogue is None:
             from api.dialogue.rasa import RasaDialogueEngine
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.conversations.schemas import ProductCard
+from api.conversations.schemas import ProductCard, QuickReply
 from api.dialogue.port import BotMessage, BotTurn, DialogueUnavailable, NluResult
 
 
@@ -39,7 +39,9 @@ class FakeDialogueEngine:
                 entities=[{"entity": "product", "value": "shoes", "start": 0, "end": 5}],
             )
             card = ProductCard(product_id="P1", title="Test Running Shoe", price=999.0, currency="INR")
-            return BotTurn(messages=[BotMessage(text="Here is what I found:", products=[card])], nlu=nlu)
+            cheaper = QuickReply(title="Show cheaper ones", payload="show me cheaper ones")  # as the real actions add
+            found = BotMessage(text="Here is what I found:", products=[card], quick_replies=[cheaper])
+            return BotTurn(messages=[found], nlu=nlu)
         nlu = NluResult(intent="nlu_fallback", confidence=0.2)
         return BotTurn(messages=[BotMessage(text="Sorry, I didn't get that.")], nlu=nlu)
 

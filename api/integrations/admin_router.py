@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from api.deps import AdminDep, SessionDep
 from api.errors import NotFound
+from api.integrations.chatwoot.links import require_absolute_product_urls
 from api.integrations.models import Channel, Delivery, OutboxEvent, Subscription
 from api.integrations.schemas import (
     ChannelCreated,
@@ -44,12 +46,18 @@ def create_channel(body: ChannelIn, session: SessionDep, request: Request) -> Ch
     box = request.app.state.secret_box
     secret = body.secret or new_secret()
     settings = None
+    url_token = None
     if body.chatwoot is not None:
+        require_absolute_product_urls(request.app.state.settings.product_url_template)
         settings = {
             "base_url": str(body.chatwoot.base_url).rstrip("/"),
             "account_id": body.chatwoot.account_id,
             "token_sealed": box.seal(body.chatwoot.api_access_token),
+            "auth": body.chatwoot.auth,
         }
+        if body.chatwoot.auth == "url_token":
+            url_token = secrets.token_urlsafe(32)
+            settings["url_token_sealed"] = box.seal(url_token)
     channel = Channel(
         name=body.name,
         kind=body.kind,
@@ -60,7 +68,10 @@ def create_channel(body: ChannelIn, session: SessionDep, request: Request) -> Ch
     )
     session.add(channel)
     session.commit()
-    return ChannelCreated(**_channel_out(request, channel), secret=secret)
+    out = _channel_out(request, channel)
+    if url_token is not None:  # shown once, like the secret: Chatwoot's outgoing URL for this bot
+        out["inbound_url"] += f"?token={url_token}"
+    return ChannelCreated(**out, secret=secret)
 
 
 @router.get("/channels", response_model=list[ChannelOut])

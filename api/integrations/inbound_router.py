@@ -40,35 +40,51 @@ class Replayed(DomainError):
     status_code = 409
 
 
-async def read_verified(
-    request: Request, channel_id: str, kind: str, sig_header: str, ts_header: str
-) -> tuple[Channel, bytes, str]:
-    """Return (channel, raw body, timestamp) after size, channel, signature and freshness checks."""
+async def read_body(request: Request, max_bytes: int = MAX_BODY_BYTES) -> bytes:
+    """Return the raw body, refusing one over `max_bytes` (declared or read)."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"body is larger than {MAX_BODY_BYTES} bytes")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(f"body is larger than {max_bytes} bytes")
     body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"body is larger than {MAX_BODY_BYTES} bytes")
-    factory = request.app.state.session_factory
-    with factory() as session:
+    if len(body) > max_bytes:
+        raise PayloadTooLarge(f"body is larger than {max_bytes} bytes")
+    return body
+
+
+def load_channel(request: Request, channel_id: str, kind: str) -> Channel:
+    """Return the active channel of this kind, or raise NotFound."""
+    with request.app.state.session_factory() as session:
         channel = session.get(Channel, channel_id)
         if channel is None or not channel.active or channel.kind != kind:
             log.info("webhooks.refused reason=unknown_channel channel=%s", channel_id[:40])
             raise NotFound(f"no active {kind} channel {channel_id}")
         session.expunge(channel)
+    return channel
+
+
+def verify_signature(request: Request, channel: Channel, body: bytes, sig_header: str, ts_header: str) -> str:
+    """Check the HMAC signature and the timestamp's freshness; return the timestamp."""
     signature, timestamp = request.headers.get(sig_header), request.headers.get(ts_header)
     if not signature or not timestamp:
-        log.info("webhooks.refused reason=unsigned channel=%s", channel_id)
+        log.info("webhooks.refused reason=unsigned channel=%s", channel.id)
         raise Unauthorized(f"{sig_header} and {ts_header} headers are required")
     secret = request.app.state.secret_box.open(channel.secret_sealed)
     if not signature_matches(secret, timestamp, body, signature):
-        log.info("webhooks.refused reason=bad_signature channel=%s", channel_id)
+        log.info("webhooks.refused reason=bad_signature channel=%s", channel.id)
         raise Unauthorized("the signature does not match the body")
     if not timestamp_fresh(timestamp):
-        log.info("webhooks.refused reason=stale_timestamp channel=%s", channel_id)
+        log.info("webhooks.refused reason=stale_timestamp channel=%s", channel.id)
         raise Unauthorized("the timestamp is outside the 300 s window (or not Unix seconds)")
-    return channel, body, timestamp
+    return timestamp
+
+
+async def read_verified(
+    request: Request, channel_id: str, kind: str, sig_header: str, ts_header: str
+) -> tuple[Channel, bytes, str]:
+    """Return (channel, raw body, timestamp) after size, channel, signature and freshness checks."""
+    body = await read_body(request)
+    channel = load_channel(request, channel_id, kind)
+    return channel, body, verify_signature(request, channel, body, sig_header, ts_header)
 
 
 def remember_delivery(session: Session, channel_id: str, delivery_id: str) -> None:

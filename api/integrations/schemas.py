@@ -18,6 +18,11 @@ class ChatwootSettings(BaseModel):
     base_url: AnyHttpUrl
     account_id: int = Field(ge=1)
     api_access_token: str = Field(min_length=8, max_length=256, description="The agent bot's token (stored encrypted)")
+    auth: Literal["signature", "url_token"] = Field(
+        default="signature",
+        description="signature: X-Chatwoot-Signature (Chatwoot v4.13.0+); url_token: an unguessable token in the "
+        "outgoing URL, for older Chatwoot, which signs nothing",
+    )
 
 
 class ChannelIn(BaseModel):

@@ -1,4 +1,4 @@
-"""Webhooks against real HTTP servers on loopback: a fake integrator, a fake Chatwoot and
+"""Webhooks against real HTTP servers on loopback: a fake integrator and
 event subscribers that check signatures and record calls; the API served by uvicorn."""
 
 from __future__ import annotations
@@ -138,70 +138,3 @@ def test_dead_letters_can_be_redelivered(tmp_path: Path) -> None:
         again = httpx.post(f"{url}/v1/admin/deliveries/{dead[0]['id']}/redeliver", headers=ADMIN).json()
         assert again["status"] == "pending"
         subscriber.wait_for(lambda calls: len(calls) >= 7)
-
-
-def test_chatwoot_agent_bot_answers_pending_conversations_and_hands_off(tmp_path: Path) -> None:
-    with receiver() as chatwoot, api(tmp_path) as url:
-        token = "cw-bot-token-123"
-        chatwoot.answer = lambda call: 200 if call.headers.get("api_access_token") == token else 401
-        channel = httpx.post(
-            f"{url}/v1/admin/channels",
-            json={
-                "name": "chatwoot inbox",
-                "kind": "chatwoot",
-                "secret": "chatwoot-bot-webhook-secret",
-                "chatwoot": {"base_url": chatwoot.url, "account_id": 3, "api_access_token": token},
-            },
-            headers=ADMIN,
-        ).json()
-
-        def send(event: dict) -> httpx.Response:
-            body = json.dumps(event).encode()
-            ts = str(int(time.time()))
-            signature = sign("chatwoot-bot-webhook-secret", ts, body)
-            return httpx.post(
-                f"{url}/v1/webhooks/chatwoot/{channel['id']}",
-                content=body,
-                headers={"X-Chatwoot-Timestamp": ts, "X-Chatwoot-Signature": signature},
-            )
-
-        def message(n: int, text: str, status: str = "pending") -> dict:
-            return {
-                "event": "message_created",
-                "id": n,
-                "message_type": "incoming",
-                "content": text,
-                "conversation": {"id": 77, "status": status, "meta": {"sender": {"id": 5}}},
-                "account": {"id": 3},
-            }
-
-        assert send(message(1, "I'm looking for shoes")).status_code == 202
-        calls = chatwoot.wait_for(lambda calls: any(c.json().get("content_type") == "cards" for c in calls))
-        assert all(c.path.startswith("/api/v1/accounts/3/conversations/77/") for c in calls)
-        assert all(c.headers["api_access_token"] == token for c in calls)
-        cards = next(c.json() for c in calls if c.json().get("content_type") == "cards")
-        assert cards["content_attributes"]["items"][0]["title"] == "Test Running Shoe"
-
-        assert send(message(2, "I want a human")).status_code == 202
-        chatwoot.wait_for(lambda calls: any(c.path.endswith("/toggle_status") for c in calls))
-        toggle = next(c for c in chatwoot.calls if c.path.endswith("/toggle_status"))
-        assert toggle.json() == {"status": "open"}
-
-        before = len(chatwoot.calls)
-        ignored = send(message(3, "hello?", status="open")).json()
-        assert "ignored" in ignored
-        assert send(message(2, "I want a human")).status_code == 409  # a replayed message id
-        status_event = {
-            "event": "conversation_status_changed",
-            "conversation": {"id": 77, "status": "pending", "meta": {"sender": {"id": 5}}},
-        }
-        assert send(status_event).status_code == 200
-        assert send(message(4, "hi again")).status_code == 202
-        chatwoot.wait_for(lambda calls: len(calls) > before)
-
-        bad = httpx.post(
-            f"{url}/v1/webhooks/chatwoot/{channel['id']}",
-            content=b"{}",
-            headers={"X-Chatwoot-Timestamp": str(int(time.time())), "X-Chatwoot-Signature": "sha256=00"},
-        )
-        assert bad.status_code == 401

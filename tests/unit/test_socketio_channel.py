@@ -28,7 +28,10 @@ def test_a_webchat_session_gets_text_and_a_carousel(base_url: str, engine: FakeD
         text, carousel = widget.say("I am looking for shoes", 2)
     finally:
         widget.client.disconnect()
-    assert text == {"text": "Here is what I found:"}
+    assert text == {
+        "text": "Here is what I found:",
+        "quick_replies": [{"content_type": "text", "title": "Show cheaper ones", "payload": "show me cheaper ones"}],
+    }
     element = carousel["attachment"]["payload"]["elements"][0]
     assert carousel["attachment"]["payload"]["template_type"] == "generic"
     assert element["title"] == "Test Running Shoe"
