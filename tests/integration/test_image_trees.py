@@ -182,3 +182,30 @@ def test_the_dockerfile_reader_sees_what_the_images_copy() -> None:
     rasa = read_dockerfile(ROOT / "docker" / "rasa.Dockerfile")
     assert rasa.workdir == "/app/bot" and ("nlu_models", "/app/nlu_models") in rasa.copies
     assert sys.version_info >= (3, 11)
+
+
+def test_compose_rasa_command_serves_the_trained_model(tmp_path: Path) -> None:
+    from shoptalk.paths import DEFAULT_VAR
+    from shoptalk.train import train
+
+    model = train(DEFAULT_VAR / "rasa-models")  # cached by its inputs' hash: make test trained it already
+    image = read_dockerfile(ROOT / "docker" / "rasa.Dockerfile")
+    workdir = lay_out(image, tmp_path)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / model.name).symlink_to(model)
+    command = [str(tmp_path / "models") if arg == "/models" else arg for arg in COMPOSE["services"]["rasa"]["command"]]
+    port = free_port()
+    env = image_env(
+        image,
+        tmp_path,
+        RASA_TOKEN="image-tree-token",
+        ACTION_ENDPOINT_URL="http://127.0.0.1:9/webhook",
+        TRACKER_DIALECT="sqlite",
+        TRACKER_URL=f"sqlite:///{tmp_path / 'tracker.db'}",
+        LOCK_STORE_TYPE="in_memory",
+        LOCK_STORE_URL="",
+        LOCK_STORE_PORT="6379",
+    )
+    command = [c.replace("${RASA_TOKEN}", "image-tree-token") for c in command]
+    rasa = [str(ROOT / ".venvs" / "rasa" / "bin" / "rasa"), *command[1:], "-p", str(port), "-i", "127.0.0.1"]
+    _serves(rasa, workdir, env, f"http://127.0.0.1:{port}/", timeout=300)
