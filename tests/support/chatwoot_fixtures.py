@@ -5,25 +5,28 @@ Read in the search tool's index (the versions stored there; commit ids in bracke
   content_type, content_attributes, source_id, sender, contact, inbox, conversation,
   account. Newer Chatwoot adds `private` and sends the contact as `sender` for incoming
   messages (the older file puts the agent user there and the contact under `contact`).
-- app/presenters/conversations/event_data_presenter.rb [01ff5794] `push_data`, the
+- app/presenters/conversations/event_data_presenter.rb [01ff5794] `push_data` (lines 2-20;
+  `push_meta` 28-36, the contact as meta.sender on line 30), the
   conversation's webhook payload: additional_attributes, can_reply, channel, contact_inbox,
   id (the display id), inbox_id, messages, labels, meta {sender (the contact), assignee,
   assignee_type, team, hmac_verified}, status, custom_attributes, snoozed_until,
   unread_count, first_reply_created_at, priority, waiting_since, timestamps.
-- app/listeners/agent_bot_listener.rb [07c914a5]: conversation_resolved and
-  conversation_opened send `conversation.webhook_data.merge(event:)` (flat: the
-  conversation's fields at the top level, no `conversation` key); message_created and
-  message_updated send `message.webhook_data.merge(event:)`; webwidget_triggered sends
-  `contact_inbox.webhook_data` with `event_info`. (Issue 20 reports that v4.16.2 also sends
+- app/listeners/agent_bot_listener.rb [07c914a5]: conversation_resolved (lines 2-10) and
+  conversation_opened (12-20) send `conversation.webhook_data.merge(event:)` (flat: the
+  conversation's fields at the top level, no `conversation` key); message_created (22-30)
+  and message_updated send `message.webhook_data.merge(event:)`; webwidget_triggered
+  (42-50) sends `contact_inbox.webhook_data` with `event_info`. (Issue 20 reports that v4.16.2 also sends
   conversation_status_changed and conversation_updated the same flat way, with
   `changed_attributes`.)
-- lib/webhooks/trigger.rb [05a4bd24] `handle_error`: when the POST to the bot raises
+- lib/webhooks/trigger.rb [05a4bd24] `execute` (lines 14-19) rescues and calls
+  `handle_error` (34-48): when the POST to the bot raises
   (RestClient raises on a non-2xx answer, and on timeouts), for message_created and
   message_updated of a `pending` conversation Chatwoot marks the message failed and calls
   `conversation.open!`, handing it to agents. Issue 20 reports that v4.16.2 spares 429 and
   500, and signs deliveries from v4.13.0 (X-Chatwoot-Signature = "sha256=" + hex HMAC-SHA256
   over "{X-Chatwoot-Timestamp}.{body}"), which the stored file predates.
-- app/models/concerns/content_attribute_validator.rb [0434b7cf]: see validate_content_attributes.
+- app/models/concerns/content_attribute_validator.rb [0434b7cf]: the allowed keys (lines 2-4),
+  `validate` (6-16), and the checks in validate_content_attributes below (21, 24-28, 30-41).
 """
 
 from __future__ import annotations
@@ -48,17 +51,17 @@ def validate_content_attributes(content_type: str, attributes: dict[str, Any] | 
     if content_type not in ("input_select", "cards"):
         return errors
     if not items:
-        return ["At least one item is required."]  # validate_items!
+        return ["At least one item is required."]  # validate_items!, line 21
     allowed = SELECT_ITEM_KEYS if content_type == "input_select" else CARD_ITEM_KEYS
     invalid = sorted({k for item in items for k in item} - allowed)
     if invalid:
-        errors.append(f"contains invalid keys for items : {invalid}")  # validate_item_attributes!
+        errors.append(f"contains invalid keys for items : {invalid}")  # validate_item_attributes!, 24-28
     if content_type == "cards":
         if any(not item.get("actions") for item in items):
-            return [*errors, "contains items missing actions"]  # validate_item_actions!
+            return [*errors, "contains items missing actions"]  # validate_item_actions!, 30-35
         bad_actions = sorted({k for item in items for action in item["actions"] for k in action} - CARD_ACTION_KEYS)
         if bad_actions:
-            errors.append(f"contains invalid keys for actions:  {bad_actions}")
+            errors.append(f"contains invalid keys for actions:  {bad_actions}")  # lines 37-41
     return errors
 
 

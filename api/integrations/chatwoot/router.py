@@ -5,7 +5,8 @@ Authentication, per channel: Chatwoot v4.13.0 and later sign each delivery
 older Chatwoot sends no signature, so a channel created with `"auth": "url_token"` is
 authenticated by an unguessable token in its outgoing URL instead (compared in constant
 time). Chatwoot opens the conversation for agents on any bot answer other than 2xx, 429
-or 500 (lib/webhooks/trigger.rb), so every delivery we can take gets a 2xx: a repeat is
+or 500 (lib/webhooks/trigger.rb: `execute` rescues the failed POST and `handle_error` calls
+`conversation.open!` for a pending conversation), so every delivery we can take gets a 2xx: a repeat is
 answered "duplicate", a long message is accepted and cut for the NLU.
 """
 
