@@ -1,4 +1,4 @@
-"""/docs: Swagger UI served by the API itself, from the swagger-ui-bundle package.
+"""/docs: Swagger UI served by the API itself, from the fastapi-offline package's files.
 
 FastAPI's default /docs loads Swagger UI from a CDN, which the pages' Content-Security-Policy
 (`script-src 'self'`) blocks, so the page stayed blank. Here the same page loads the files
@@ -9,19 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import fastapi_offline
 from fastapi import APIRouter
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import FileResponse, HTMLResponse
-from swagger_ui_bundle import swagger_ui_path
 
 from api.errors import NotFound
 
-SWAGGER = Path(swagger_ui_path)
-ASSETS = {
-    "swagger-ui-bundle.js": "text/javascript",
-    "swagger-ui.css": "text/css",
-    "favicon-32x32.png": "image/png",
-}
+SWAGGER = Path(fastapi_offline.__file__).resolve().parent / "static"
+ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css"}
 router = APIRouter(include_in_schema=False)
 
 
@@ -33,7 +29,7 @@ def docs() -> HTMLResponse:
         title="ShopTalk API",
         swagger_js_url="/docs/assets/swagger-ui-bundle.js",
         swagger_css_url="/docs/assets/swagger-ui.css",
-        swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        swagger_favicon_url="data:,",  # no request to fastapi.tiangolo.com
         oauth2_redirect_url="/docs/oauth2-redirect",
     )
 
