@@ -92,6 +92,19 @@ class Settings(BaseSettings):
     log_json: bool = False
 
     @property
+    def turn_retry_after_s(self) -> float:
+        """How old an unfinished turn must be before a retry re-runs it: longer than the longest
+        wait for Rasa (after which the turn is answered with the apology), so a slow Rasa call is
+        never run twice."""
+        return self.rasa_timeout_s + 1.0
+
+    @property
+    def turn_recovery_threshold_s(self) -> float:
+        """When the recovery job answers an unfinished turn: TURN_RECOVERY_AFTER_S, but never
+        while the turn could still be waiting for Rasa."""
+        return max(self.turn_recovery_after_s, self.turn_retry_after_s)
+
+    @property
     def sqlalchemy_url(self) -> str:
         """Return the database URL, defaulting to an SQLite file under var_dir."""
         return self.database_url or f"sqlite:///{self.var_dir / 'shoptalk.db'}"

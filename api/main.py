@@ -110,7 +110,13 @@ def create_app(
         )
         app.state.taxonomy = Taxonomy.load(settings.taxonomy_path)
         app.state.masker = masker_from(settings.pii_mask_kinds, settings.pii_extra_patterns)
-        app.state.turns = Turns(app.state.dialogue, settings.max_message_bytes, app.state.masker, app.state.hub)
+        app.state.turns = Turns(
+            app.state.dialogue,
+            settings.max_message_bytes,
+            app.state.masker,
+            app.state.hub,
+            resume_after_s=settings.turn_retry_after_s,
+        )
         app.state.secret_box = SecretBox(settings.secret_key)
         app.state.session_tokens = SessionTokens(settings.secret_key)
         stop_dispatch = asyncio.Event()
@@ -210,7 +216,7 @@ async def _recovery_loop(app: FastAPI, stop: asyncio.Event) -> None:
 
     def recover() -> None:
         with app.state.session_factory() as session:
-            for conversation_id, _ in recover_interrupted(session, app.state.settings.turn_recovery_after_s):
+            for conversation_id, _ in recover_interrupted(session, app.state.settings.turn_recovery_threshold_s):
                 app.state.hub.publish(conversation_id, {"type": "history_changed"})
 
     await _every(60, recover, "dialogue.recovery", stop)

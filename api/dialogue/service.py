@@ -142,6 +142,8 @@ class Turns:
     max_bytes: int
     masker: Masker
     hub: Hub | None = None  # staff consoles hear of every turn
+    # a retry finds its turn unfinished: it re-runs it only once no engine call can still be under way
+    resume_after_s: float = 15.0
 
     def handle(
         self,
@@ -166,6 +168,7 @@ class Turns:
             masker=self.masker,
             client_id=client_id,
             channel_id=channel_id,
+            resume_after_s=self.resume_after_s,
         )
         notify_staff(self.hub, conversation.id, conversation.status)
         return conversation, messages
