@@ -66,14 +66,6 @@ def require_service(request: Request) -> Service:
     return service
 
 
-def require_shop(request: Request) -> Service:
-    """Only a shop API key (the shop's backend)."""
-    service = require_service(request)
-    if service.role != "shop":
-        raise Forbidden("this needs the shop's API key")
-    return service
-
-
 def get_session_tokens(request: Request) -> SessionTokens:
     """Return the shopper session-token issuer."""
     return request.app.state.session_tokens
@@ -143,7 +135,6 @@ SearcherDep = Annotated[ProductSearcher, Depends(get_searcher)]
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 AdminDep = Depends(require_admin)
 ServiceDep = Annotated[Service, Depends(require_service)]
-ShopDep = Annotated[Service, Depends(require_shop)]
 OptionalServiceDep = Annotated[Service | None, Depends(current_service)]
 SessionTokensDep = Annotated[SessionTokens, Depends(get_session_tokens)]
 PresentedTokenDep = Annotated[str, Depends(presented_session_token)]

@@ -76,7 +76,11 @@ def issue_session_id(tokens: SessionTokens) -> str:
     own proof; an id the API did not issue starts a new session instead of resuming one.
     """
     base = f"sio-{uuid.uuid4().hex}"
-    return f"{base}.{tokens.issue(base)[:22]}"
+    return f"{base}.{_mac(tokens, base)}"
+
+
+def _mac(tokens: SessionTokens, base: str) -> str:
+    return tokens.issue(base)[:22]
 
 
 def resumable(tokens: SessionTokens, requested: Any) -> str | None:
@@ -84,7 +88,7 @@ def resumable(tokens: SessionTokens, requested: Any) -> str | None:
     if not isinstance(requested, str) or len(requested) > 128 or "." not in requested:
         return None
     base, _, mac = requested.rpartition(".")
-    return requested if hmac.compare_digest(tokens.issue(base)[:22], mac) else None
+    return requested if hmac.compare_digest(_mac(tokens, base), mac) else None
 
 
 def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str, redis_url: str = "") -> socketio.ASGIApp:
