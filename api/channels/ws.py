@@ -35,7 +35,7 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -147,10 +147,11 @@ class _Connection:
         async with self._send_lock:
             await self.websocket.send_json(payload)
 
-    def require_session(self) -> str:
+    def require_session(self) -> tuple[str, str]:
+        """The session id and the conversation this connection follows (a session_request came first)."""
         if self.session_id is None or self.live.conversation_id is None:
             raise ProtocolError("send a session_request first")
-        return self.session_id
+        return self.session_id, self.live.conversation_id
 
 
 async def _on_ping(conn: _Connection, frame: dict[str, Any]) -> None:
@@ -171,15 +172,15 @@ async def _on_session_request(conn: _Connection, frame: dict[str, Any]) -> None:
 
 
 async def _on_history(conn: _Connection, frame: dict[str, Any]) -> None:
-    conn.require_session()
+    _, conversation_id = conn.require_session()
     after = frame.get("after_seq", 0)
     if not isinstance(after, int) or isinstance(after, bool) or after < 0:
         raise ProtocolError("'after_seq' must be a non-negative integer")
-    await conn.send(await run_in_threadpool(_history, conn.app, conn.live.conversation_id, after))
+    await conn.send(await run_in_threadpool(_history, conn.app, conversation_id, after))
 
 
 async def _on_message(conn: _Connection, frame: dict[str, Any]) -> None:
-    session_id = conn.require_session()
+    session_id, _ = conn.require_session()
     # in the thread pool: with REDIS_URL the check is a network round trip
     await run_in_threadpool(conn.app.state.limits.chat_shopper.check, session_id, "messages from this shopper")
     await conn.send({"type": "typing", "on": True})
@@ -205,7 +206,7 @@ HANDLERS: dict[str, Callable[[_Connection, dict[str, Any]], Awaitable[None]]] = 
 }
 
 
-def parse_frame(message: dict[str, Any]) -> dict[str, Any]:
+def parse_frame(message: Mapping[str, Any]) -> dict[str, Any]:
     """Return a client frame as a dict with a string 'type', or raise ProtocolError saying why."""
     raw = message.get("text")
     if raw is None:
@@ -221,7 +222,7 @@ def parse_frame(message: dict[str, Any]) -> dict[str, Any]:
     return frame
 
 
-async def _serve_frame(conn: _Connection, message: dict[str, Any]) -> None:
+async def _serve_frame(conn: _Connection, message: Mapping[str, Any]) -> None:
     try:
         frame = parse_frame(message)
         handler = HANDLERS.get(frame["type"])

@@ -50,7 +50,7 @@ def identify(*, session: Session, session_id: str, customer_id: str) -> list[str
     return list(session.scalars(_verified_sessions(customer_id).order_by(Shopper.created_at)))
 
 
-def _verified_sessions(customer_id: str) -> Select[tuple[str]]:
+def _verified_sessions(customer_id: str) -> Select[Any]:
     return select(Shopper.external_id).where(
         Shopper.customer_id == customer_id, Shopper.customer_verified_at.is_not(None)
     )

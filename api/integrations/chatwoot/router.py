@@ -43,8 +43,9 @@ MAX_CHATWOOT_BODY = 1024 * 1024
 async def _authenticated(request: Request, channel_id: str) -> tuple[Channel, bytes]:
     body = await read_body(request, MAX_CHATWOOT_BODY)
     channel = load_channel(request, channel_id, "chatwoot")
-    if (channel.settings or {}).get("auth") == "url_token":
-        expected = request.app.state.secret_box.open(channel.settings["url_token_sealed"])
+    settings = channel.settings or {}
+    if settings.get("auth") == "url_token":
+        expected = request.app.state.secret_box.open(settings["url_token_sealed"])
         if not hmac.compare_digest(request.query_params.get("token", "").encode(), expected.encode()):
             log.info("webhooks.refused reason=bad_url_token channel=%s", channel_id)
             raise Unauthorized("the token in the URL does not match this channel's")
