@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select, text
+
+from api.services import ServicesDep
 
 router = APIRouter(tags=["health"])
 
@@ -16,9 +18,8 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-def readyz(request: Request) -> JSONResponse:
+def readyz(state: ServicesDep) -> JSONResponse:
     """Check each dependency: database, product index, dialogue engine, live hub (Redis when configured)."""
-    state = request.app.state
     checks: dict[str, bool] = {}
     try:
         with state.session_factory() as session:
@@ -38,7 +39,7 @@ def readyz(request: Request) -> JSONResponse:
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics(request: Request) -> Response:
+def metrics(services: ServicesDep) -> Response:
     """Prometheus metrics (turn latency, NLU confidence, fallbacks, handoffs, webhooks, queue depth)."""
     from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -46,7 +47,7 @@ def metrics(request: Request) -> Response:
     from api.observability.metrics import OUTBOX_PENDING, REGISTRY
 
     try:
-        with request.app.state.session_factory() as session:
+        with services.session_factory() as session:
             OUTBOX_PENDING.set(session.scalar(select(func.count(Delivery.id)).where(Delivery.status == "pending")) or 0)
     except Exception:  # noqa: BLE001 - metrics must answer even when the database does not
         pass

@@ -16,6 +16,7 @@ from typing import Protocol
 from fastapi import Request
 
 from api.errors import DomainError
+from api.services import ServicesDep
 
 
 class RateLimited(DomainError):
@@ -64,9 +65,9 @@ class RateLimiter:
         raise RateLimited(f"too many {what}; retry in {math.ceil(wait)} s", wait)
 
 
-def client_ip(request: Request) -> str:
+def client_ip(request: Request, trust_forwarded_for: bool) -> str:
     """Return the client address (the proxy's X-Forwarded-For is trusted only when configured)."""
-    if request.app.state.settings.trust_forwarded_for:
+    if trust_forwarded_for:
         forwarded = request.headers.get("x-forwarded-for", "")
         if forwarded:
             return forwarded.split(",")[0].strip()
@@ -103,11 +104,13 @@ class Limits:
         self.login_account = make("login_account", login_per_ip, max(1, login_per_ip // 2))
 
 
-def limit_chat_ip(request: Request) -> None:
+def limit_chat_ip(request: Request, services: ServicesDep) -> None:
     """Dependency: per-IP limit on chat messages."""
-    request.app.state.limits.chat_ip.check(client_ip(request), "messages from this address")
+    ip = client_ip(request, services.settings.trust_forwarded_for)
+    services.limits.chat_ip.check(ip, "messages from this address")
 
 
-def limit_events_ip(request: Request) -> None:
+def limit_events_ip(request: Request, services: ServicesDep) -> None:
     """Dependency: per-IP limit on behaviour-event requests."""
-    request.app.state.limits.events_ip.check(client_ip(request), "event requests from this address")
+    ip = client_ip(request, services.settings.trust_forwarded_for)
+    services.limits.events_ip.check(ip, "event requests from this address")

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from api.behaviour.service import as_utc
 from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot
-from api.dialogue.service import FALLBACK_INTENTS
 from api.recommendations.analytics import RecommendationStats, recommendation_stats
+from api.turns.service import FALLBACK_INTENTS
 
 STAGES = ("browse", "consider", "purchase", "post_purchase", "account", "conversation")
 

@@ -14,7 +14,7 @@ from api.behaviour.models import BehaviourEvent
 from api.behaviour.schemas import MAX_BATCH, EventIn, EventsOut, RejectedEvent
 from api.db import utcnow
 from api.errors import DomainError
-from api.privacy.masking import Masker
+from api.pii.masking import Masker
 
 _EVENT = TypeAdapter(EventIn)
 DEFAULT_MASKER = Masker()

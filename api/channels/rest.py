@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from api.conversations import service as conversations
 from api.conversations.schemas import (
@@ -15,10 +15,13 @@ from api.conversations.schemas import (
     PurchaseIntentOut,
 )
 from api.deps import (
+    LimitsDep,
     OptionalServiceDep,
     PresentedTokenDep,
     SessionDep,
     SessionTokensDep,
+    SettingsDep,
+    TurnsDep,
     require_conversation_access,
 )
 from api.errors import Unauthorized
@@ -33,10 +36,11 @@ router = APIRouter(prefix="/v1", tags=["chat"])
 def chat(
     body: ChatIn,
     session: SessionDep,
-    request: Request,
     tokens: SessionTokensDep,
     token: PresentedTokenDep,
     service: OptionalServiceDep,
+    limits: LimitsDep,
+    turns: TurnsDep,
 ) -> ChatOut:
     """Send a shopper message to the bot and return this turn's stored messages.
 
@@ -44,8 +48,8 @@ def chat(
     `X-Session-Token` (or the shop's backend calls with its API key).
     """
     check_sender(session, tokens, body.sender, token, service)
-    request.app.state.limits.chat_shopper.check(body.sender, "messages from this shopper")
-    conversation, messages = request.app.state.turns.handle(
+    limits.chat_shopper.check(body.sender, "messages from this shopper")
+    conversation, messages = turns.handle(
         session,
         sender=body.sender,
         text=body.message,
@@ -76,16 +80,16 @@ def conversation_messages(conversation_id: str, session: SessionDep) -> list[Mes
 def identify(
     body: IdentifyIn,
     session: SessionDep,
-    request: Request,
     tokens: SessionTokensDep,
     token: PresentedTokenDep,
     service: OptionalServiceDep,
+    settings: SettingsDep,
 ) -> IdentifyOut:
     """Link the shopper's session to their customer id, as the shop vouches; their histories merge."""
     if service is None or service.role != "shop":
         if body.signature is None or body.expires_at is None:
             raise Unauthorized("identify needs the shop's signature (expires_at, signature) or the shop's API key")
-        verify_customer(request.app.state.settings.identity_secret, body.customer_id, body.expires_at, body.signature)
+        verify_customer(settings.identity_secret, body.customer_id, body.expires_at, body.signature)
         if not tokens.valid(body.session_id, token):
             raise Unauthorized("send this session's token as X-Session-Token")
     sessions = conversations.identify(session=session, session_id=body.session_id, customer_id=body.customer_id)

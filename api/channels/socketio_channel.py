@@ -18,14 +18,17 @@ import hmac
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import socketio
 from starlette.concurrency import run_in_threadpool
 
+from api.channels.live import LiveChannels
 from api.conversations import service as conversations
 from api.errors import DomainError
 from api.identity.session_tokens import SessionTokens
+from api.services import Services
 
 log = logging.getLogger(__name__)
 CHANNEL = "socketio"
@@ -91,8 +94,23 @@ def resumable(tokens: SessionTokens, requested: Any) -> str | None:
     return requested if hmac.compare_digest(_mac(tokens, base), mac) else None
 
 
-def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str, redis_url: str = "") -> socketio.ASGIApp:
-    """Return the socket.io ASGI app, to mount at /socket.io on the FastAPI app.
+class _SocketIOAdapter:
+    """The ChannelAdapter for socket.io: an agent's message reaches the shopper's room."""
+
+    channel = CHANNEL
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self.sio = sio
+
+    async def deliver(self, shopper_key: str, message: dict[str, Any]) -> None:
+        await self.sio.emit("bot_uttered", {"text": message.get("text") or ""}, room=shopper_key)
+
+
+def build_socketio_app(
+    services: Callable[[], Services], live: LiveChannels, cors_origins: list[str] | str, redis_url: str = ""
+) -> socketio.ASGIApp:
+    """Return the socket.io ASGI app, to mount at /socket.io on the FastAPI app; it reads the
+    app's services when an event comes (they are built at startup, after this).
 
     With a Redis URL, rooms span every API replica (socket.io's Redis manager): an emit to a
     shopper's room on one replica reaches their socket on another.
@@ -105,15 +123,15 @@ def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str, redis_ur
         engineio_logger=False,
         client_manager=manager,
     )
-    state = fastapi_app.state
 
     def _start(session_id: str) -> None:
-        with state.session_factory() as session:
+        with services().session_factory() as session:
             shopper = conversations.get_or_create_shopper(session=session, external_id=session_id)
             conversations.open_conversation(session=session, shopper=shopper, channel=CHANNEL)
             session.commit()
 
     def _turn(session_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        state = services()
         state.limits.chat_shopper.check(session_id, "messages from this shopper")
         with state.session_factory() as session:
             _, messages = state.turns.handle(
@@ -127,7 +145,8 @@ def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str, redis_ur
             return [conversations.to_out(m).model_dump(mode="json") for m in messages[1:]]
 
     async def _open(sid: str, requested: Any) -> str:
-        session_id = resumable(state.session_tokens, requested) or issue_session_id(state.session_tokens)
+        tokens = services().session_tokens
+        session_id = resumable(tokens, requested) or issue_session_id(tokens)
         await sio.save_session(sid, {"session_id": session_id})
         await sio.enter_room(sid, session_id)
         await run_in_threadpool(_start, session_id)
@@ -152,8 +171,8 @@ def build_socketio_app(fastapi_app: Any, cors_origins: list[str] | str, redis_ur
             await sio.emit("bot_uttered", {"text": f"Sorry, I could not take that message: {exc.message}"}, room=sid)
             return
         for reply in replies:
-            for payload in bot_uttered_payloads(reply, state.settings.product_url_template):
+            for payload in bot_uttered_payloads(reply, services().settings.product_url_template):
                 await sio.emit("bot_uttered", payload, room=session_id)
 
-    state.sio = sio
+    live.register(_SocketIOAdapter(sio))
     return socketio.ASGIApp(sio, socketio_path="socket.io")

@@ -41,9 +41,11 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
+from api.channels.hub import Hub
 from api.conversations import service as conversations
 from api.errors import DomainError
 from api.identity.access import check_sender
+from api.services import Services, get_services
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -55,9 +57,9 @@ class ProtocolError(DomainError):
     """A frame the protocol does not allow."""
 
 
-def _session_start(app: Any, session_id: str, token: str) -> dict[str, Any]:
-    with app.state.session_factory() as session:
-        check_sender(session, app.state.session_tokens, session_id, token, None)  # resuming needs the token
+def _session_start(services: Services, session_id: str, token: str) -> dict[str, Any]:
+    with services.session_factory() as session:
+        check_sender(session, services.session_tokens, session_id, token, None)  # resuming needs the token
         shopper = conversations.get_or_create_shopper(session=session, external_id=session_id)
         conversation = conversations.open_conversation(session=session, shopper=shopper, channel=CHANNEL)
         session.commit()
@@ -70,13 +72,15 @@ def _session_start(app: Any, session_id: str, token: str) -> dict[str, Any]:
         }
 
 
-def _history(app: Any, conversation_id: str, after_seq: int) -> dict[str, Any]:
-    with app.state.session_factory() as session:
+def _history(services: Services, conversation_id: str, after_seq: int) -> dict[str, Any]:
+    with services.session_factory() as session:
         messages = conversations.list_messages(session=session, conversation_id=conversation_id, after_seq=after_seq)
         return {"type": "history", "messages": [conversations.to_out(m).model_dump(mode="json") for m in messages]}
 
 
-def _turn(app: Any, session_id: str, frame: dict[str, Any]) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+def _turn(
+    services: Services, session_id: str, frame: dict[str, Any]
+) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
     text, client_id = frame.get("text"), frame.get("client_id")
     metadata = frame.get("metadata") or {}
     if not isinstance(text, str):
@@ -85,8 +89,8 @@ def _turn(app: Any, session_id: str, frame: dict[str, Any]) -> tuple[str, list[d
         raise ProtocolError("'client_id' must be a string of 1 to 64 characters")
     if not isinstance(metadata, dict):
         raise ProtocolError("'metadata' must be an object")
-    with app.state.session_factory() as session:
-        conversation, messages = app.state.turns.handle(
+    with services.session_factory() as session:
+        conversation, messages = services.turns.handle(
             session,
             sender=session_id,
             text=text,
@@ -102,7 +106,7 @@ def _turn(app: Any, session_id: str, frame: dict[str, Any]) -> tuple[str, list[d
 class _Follower:
     """Forwards what the hub publishes for one conversation to this connection."""
 
-    def __init__(self, hub: Any, send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+    def __init__(self, hub: Hub, send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
         self.hub, self.send = hub, send
         self.conversation_id: str | None = None
         self._queue: asyncio.Queue[dict[str, Any]] | None = None
@@ -138,10 +142,10 @@ class _Connection:
     """One widget connection: its socket, its session, and the conversation it follows."""
 
     def __init__(self, websocket: WebSocket) -> None:
-        self.websocket, self.app = websocket, websocket.app
+        self.websocket, self.services = websocket, get_services(websocket)
         self.session_id: str | None = None
         self._send_lock = asyncio.Lock()
-        self.live = _Follower(self.app.state.hub, self.send)
+        self.live = _Follower(self.services.hub, self.send)
 
     async def send(self, payload: dict[str, Any]) -> None:
         async with self._send_lock:
@@ -165,10 +169,10 @@ async def _on_session_request(conn: _Connection, frame: dict[str, Any]) -> None:
     if token is not None and not isinstance(token, str):
         raise ProtocolError("'session_token' must be a string")
     session_id = requested or f"ws-{uuid.uuid4()}"
-    confirm = await run_in_threadpool(_session_start, conn.app, session_id, token or "")
+    confirm = await run_in_threadpool(_session_start, conn.services, session_id, token or "")
     conn.session_id = session_id
     conn.live.follow(confirm["conversation_id"])
-    await conn.send({**confirm, "session_token": conn.app.state.session_tokens.issue(session_id)})
+    await conn.send({**confirm, "session_token": conn.services.session_tokens.issue(session_id)})
 
 
 async def _on_history(conn: _Connection, frame: dict[str, Any]) -> None:
@@ -176,16 +180,16 @@ async def _on_history(conn: _Connection, frame: dict[str, Any]) -> None:
     after = frame.get("after_seq", 0)
     if not isinstance(after, int) or isinstance(after, bool) or after < 0:
         raise ProtocolError("'after_seq' must be a non-negative integer")
-    await conn.send(await run_in_threadpool(_history, conn.app, conversation_id, after))
+    await conn.send(await run_in_threadpool(_history, conn.services, conversation_id, after))
 
 
 async def _on_message(conn: _Connection, frame: dict[str, Any]) -> None:
     session_id, _ = conn.require_session()
     # in the thread pool: with REDIS_URL the check is a network round trip
-    await run_in_threadpool(conn.app.state.limits.chat_shopper.check, session_id, "messages from this shopper")
+    await run_in_threadpool(conn.services.limits.chat_shopper.check, session_id, "messages from this shopper")
     await conn.send({"type": "typing", "on": True})
     try:
-        conv_id, messages, intent = await run_in_threadpool(_turn, conn.app, session_id, frame)
+        conv_id, messages, intent = await run_in_threadpool(_turn, conn.services, session_id, frame)
     finally:
         await conn.send({"type": "typing", "on": False})
     inbound, replies = messages[0], messages[1:]

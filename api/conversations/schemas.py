@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.dialogue.port import ProductCard, QuickReply  # the bot's rich parts, as the port defines them
+
 
 class ChatIn(BaseModel):
     """A shopper's message to the bot."""
@@ -29,25 +31,6 @@ class ChatIn(BaseModel):
         if not value.strip():
             raise ValueError("sender must not be blank")
         return value.strip()
-
-
-class QuickReply(BaseModel):
-    """A button the shopper can tap instead of typing."""
-
-    title: str
-    payload: str
-
-
-class ProductCard(BaseModel):
-    """A product shown in a reply."""
-
-    product_id: str
-    title: str
-    price: float | None = None
-    currency: str = ""
-    image_url: str = ""
-    brand: str = ""
-    reason: str = ""
 
 
 class NluOut(BaseModel):

@@ -8,9 +8,8 @@ callback) and is stored like every other message; each action is in the audit lo
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -24,6 +23,7 @@ from api.integrations.models import Channel
 from api.integrations.outbox import emit_to_channel
 from api.integrations.schemas import AgentMessageIn
 from api.review.schemas import ConversationState, TakeOverIn
+from api.services import Services, ServicesDep
 from api.staff.service import Principal, audit
 
 router = APIRouter(prefix="/v1/staff/conversations", tags=["staff: handoff"])
@@ -33,8 +33,10 @@ def _state(c: Conversation) -> ConversationState:
     return ConversationState(conversation_id=c.id, status=c.status, assignee=c.assignee)
 
 
-def _reply(app: Any, who: Principal, conversation_id: str, body: AgentMessageIn) -> tuple[MessageOut, str, str]:
-    with app.state.session_factory() as session:
+def _reply(
+    services: Services, who: Principal, conversation_id: str, body: AgentMessageIn
+) -> tuple[MessageOut, str, str]:
+    with services.session_factory() as session:
         conversation = conversations.get_conversation(session=session, conversation_id=conversation_id)
         audit(session, who, "conversation.reply", "conversation", conversation.id)
         message = handoff.agent_reply(session, conversation, body.agent or who.username, body.text)
@@ -53,38 +55,43 @@ def _reply(app: Any, who: Principal, conversation_id: str, body: AgentMessageIn)
 
 
 @router.post("/{conversation_id}/messages", response_model=MessageOut)
-async def agent_message(conversation_id: str, body: AgentMessageIn, request: Request, who: CurrentStaff) -> MessageOut:
+async def agent_message(
+    conversation_id: str, body: AgentMessageIn, services: ServicesDep, who: CurrentStaff
+) -> MessageOut:
     """An agent's reply: the agent holds the conversation from now on, the bot stays quiet."""
-    app = request.app
-    out, channel, shopper_key = await run_in_threadpool(_reply, app, who, conversation_id, body)
-    app.state.hub.publish(conversation_id, {"type": "message", "message": out.model_dump(mode="json")})
-    notify_staff(app.state.hub, conversation_id, "agent")
-    if channel == "socketio" and getattr(app.state, "sio", None) is not None:
-        await app.state.sio.emit("bot_uttered", {"text": out.text}, room=shopper_key)
+    out, channel, shopper_key = await run_in_threadpool(_reply, services, who, conversation_id, body)
+    payload = out.model_dump(mode="json")
+    services.hub.publish(conversation_id, {"type": "message", "message": payload})
+    notify_staff(services.hub, conversation_id, "agent")
+    await services.live_channels.deliver(channel, shopper_key, payload)
     return out
 
 
 def _change(
-    app: Any, who: Principal, conversation_id: str, action: str, change: Callable[[Session, Conversation], None]
+    services: Services,
+    who: Principal,
+    conversation_id: str,
+    action: str,
+    change: Callable[[Session, Conversation], None],
 ) -> ConversationState:
-    with app.state.session_factory() as session:
+    with services.session_factory() as session:
         conversation = conversations.get_conversation(session=session, conversation_id=conversation_id)
         audit(session, who, action, "conversation", conversation.id)
         change(session, conversation)  # commits the change and its audit entry together
         state = _state(conversation)
-    notify_staff(app.state.hub, conversation_id, state.status)
+    notify_staff(services.hub, conversation_id, state.status)
     return state
 
 
 @router.post("/{conversation_id}/takeover", response_model=ConversationState)
 async def take_over(
-    conversation_id: str, request: Request, who: CurrentStaff, body: TakeOverIn | None = None
+    conversation_id: str, services: ServicesDep, who: CurrentStaff, body: TakeOverIn | None = None
 ) -> ConversationState:
     """An agent takes the conversation: the bot pauses."""
     agent = (body.agent if body else None) or who.username
     return await run_in_threadpool(
         _change,
-        request.app,
+        services,
         who,
         conversation_id,
         "conversation.take_over",
@@ -93,14 +100,12 @@ async def take_over(
 
 
 @router.post("/{conversation_id}/handback", response_model=ConversationState)
-async def hand_back(conversation_id: str, request: Request, who: CurrentStaff) -> ConversationState:
+async def hand_back(conversation_id: str, services: ServicesDep, who: CurrentStaff) -> ConversationState:
     """Give the conversation back to the bot."""
-    return await run_in_threadpool(
-        _change, request.app, who, conversation_id, "conversation.hand_back", handoff.hand_back
-    )
+    return await run_in_threadpool(_change, services, who, conversation_id, "conversation.hand_back", handoff.hand_back)
 
 
 @router.post("/{conversation_id}/resolve", response_model=ConversationState)
-async def resolve(conversation_id: str, request: Request, who: CurrentStaff) -> ConversationState:
+async def resolve(conversation_id: str, services: ServicesDep, who: CurrentStaff) -> ConversationState:
     """Close the conversation (emits conversation.resolved)."""
-    return await run_in_threadpool(_change, request.app, who, conversation_id, "conversation.resolve", handoff.resolve)
+    return await run_in_threadpool(_change, services, who, conversation_id, "conversation.resolve", handoff.resolve)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.conversations.schemas import ProductCard, QuickReply
-from api.dialogue.port import BotMessage, BotTurn, DialogueUnavailable, NluResult
+from api.dialogue.port import BotMessage, BotTurn, DialogueUnavailable, NluResult, ProductCard, QuickReply
 
 
 class FakeDialogueEngine:

@@ -1,4 +1,5 @@
-"""The dialogue engine port: what a chat turn needs from Rasa."""
+"""The dialogue engine port: what a chat turn needs from Rasa, in types the port owns
+(the conversation API's schemas reuse the rich parts, never the other way round)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,24 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from api.conversations.schemas import ProductCard, QuickReply
+
+class QuickReply(BaseModel):
+    """A button the shopper can tap instead of typing."""
+
+    title: str
+    payload: str
+
+
+class ProductCard(BaseModel):
+    """A product shown in a reply."""
+
+    product_id: str
+    title: str
+    price: float | None = None
+    currency: str = ""
+    image_url: str = ""
+    brand: str = ""
+    reason: str = ""
 
 
 class NluResult(BaseModel):

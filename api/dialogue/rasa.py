@@ -7,8 +7,7 @@ from typing import Any
 
 import httpx
 
-from api.conversations.schemas import ProductCard, QuickReply
-from api.dialogue.port import BotMessage, BotTurn, DialogueUnavailable, NluResult
+from api.dialogue.port import BotMessage, BotTurn, DialogueUnavailable, NluResult, ProductCard, QuickReply
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from api.deps import AdminDep, SessionDep
+from api.deps import AdminDep, SecretBoxDep, SessionDep, SettingsDep
 from api.errors import NotFound
 from api.integrations.chatwoot.links import require_absolute_product_urls
 from api.integrations.models import Channel, Delivery, OutboxEvent, Subscription
@@ -41,14 +41,15 @@ def _channel_out(request: Request, c: Channel) -> dict:
 
 
 @router.post("/channels", response_model=ChannelCreated, status_code=201)
-def create_channel(body: ChannelIn, session: SessionDep, request: Request) -> ChannelCreated:
+def create_channel(
+    body: ChannelIn, session: SessionDep, request: Request, box: SecretBoxDep, app_settings: SettingsDep
+) -> ChannelCreated:
     """Create a channel. The signing secret is returned once and stored encrypted."""
-    box = request.app.state.secret_box
     secret = body.secret or new_secret()
     settings = None
     url_token = None
     if body.chatwoot is not None:
-        require_absolute_product_urls(request.app.state.settings.product_url_template)
+        require_absolute_product_urls(app_settings.product_url_template)
         settings = {
             "base_url": str(body.chatwoot.base_url).rstrip("/"),
             "account_id": body.chatwoot.account_id,
@@ -93,12 +94,10 @@ def deactivate_channel(channel_id: str, session: SessionDep) -> None:
 
 
 @router.post("/subscriptions", response_model=SubscriptionCreated, status_code=201)
-def create_subscription(body: SubscriptionIn, session: SessionDep, request: Request) -> SubscriptionCreated:
+def create_subscription(body: SubscriptionIn, session: SessionDep, box: SecretBoxDep) -> SubscriptionCreated:
     """Subscribe a URL to event types. The signing secret is returned once."""
     secret = new_secret()
-    sub = Subscription(
-        url=str(body.url), event_types=body.event_types, secret_sealed=request.app.state.secret_box.seal(secret)
-    )
+    sub = Subscription(url=str(body.url), event_types=body.event_types, secret_sealed=box.seal(secret))
     session.add(sub)
     session.commit()
     return SubscriptionCreated(**_sub_out(sub).model_dump(), secret=secret)

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.conversations import service as conversations
-from api.dialogue.service import validate_text
 from api.errors import DomainError, NotFound, Unauthorized
 from api.integrations.models import Channel, InboundDelivery
 from api.integrations.outbox import emit_to_channel
 from api.integrations.schemas import InboundMessage
+from api.integrations.secrets_box import SecretBox
 from api.integrations.signing import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
@@ -26,6 +26,8 @@ from api.integrations.signing import (
     signature_matches,
     timestamp_fresh,
 )
+from api.services import Services, ServicesDep
+from api.turns.service import validate_text
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -51,9 +53,9 @@ async def read_body(request: Request, max_bytes: int = MAX_BODY_BYTES) -> bytes:
     return body
 
 
-def load_channel(request: Request, channel_id: str, kind: str) -> Channel:
+def load_channel(services: Services, channel_id: str, kind: str) -> Channel:
     """Return the active channel of this kind, or raise NotFound."""
-    with request.app.state.session_factory() as session:
+    with services.session_factory() as session:
         channel = session.get(Channel, channel_id)
         if channel is None or not channel.active or channel.kind != kind:
             log.info("webhooks.refused reason=unknown_channel channel=%s", channel_id[:40])
@@ -62,13 +64,15 @@ def load_channel(request: Request, channel_id: str, kind: str) -> Channel:
     return channel
 
 
-def verify_signature(request: Request, channel: Channel, body: bytes, sig_header: str, ts_header: str) -> str:
+def verify_signature(
+    request: Request, box: SecretBox, channel: Channel, body: bytes, sig_header: str, ts_header: str
+) -> str:
     """Check the HMAC signature and the timestamp's freshness; return the timestamp."""
     signature, timestamp = request.headers.get(sig_header), request.headers.get(ts_header)
     if not signature or not timestamp:
         log.info("webhooks.refused reason=unsigned channel=%s", channel.id)
         raise Unauthorized(f"{sig_header} and {ts_header} headers are required")
-    secret = request.app.state.secret_box.open(channel.secret_sealed)
+    secret = box.open(channel.secret_sealed)
     if not signature_matches(secret, timestamp, body, signature):
         log.info("webhooks.refused reason=bad_signature channel=%s", channel.id)
         raise Unauthorized("the signature does not match the body")
@@ -79,12 +83,12 @@ def verify_signature(request: Request, channel: Channel, body: bytes, sig_header
 
 
 async def read_verified(
-    request: Request, channel_id: str, kind: str, sig_header: str, ts_header: str
+    request: Request, services: Services, channel_id: str, kind: str, sig_header: str, ts_header: str
 ) -> tuple[Channel, bytes, str]:
     """Return (channel, raw body, timestamp) after size, channel, signature and freshness checks."""
     body = await read_body(request)
-    channel = load_channel(request, channel_id, kind)
-    return channel, body, verify_signature(request, channel, body, sig_header, ts_header)
+    channel = load_channel(services, channel_id, kind)
+    return channel, body, verify_signature(request, services.secret_box, channel, body, sig_header, ts_header)
 
 
 def remember_delivery(session: Session, channel_id: str, delivery_id: str) -> None:
@@ -105,9 +109,9 @@ def parse_json(body: bytes) -> Any:
         raise DomainError("the body is not valid JSON") from exc
 
 
-def _turn(app: Any, channel: Channel, message: InboundMessage) -> dict[str, Any]:
-    with app.state.session_factory() as session:
-        conversation, messages = app.state.turns.handle(
+def _turn(services: Services, channel: Channel, message: InboundMessage) -> dict[str, Any]:
+    with services.session_factory() as session:
+        conversation, messages = services.turns.handle(
             session,
             sender=f"{channel.id}:{message.sender}",
             text=message.message,
@@ -127,7 +131,9 @@ def _turn(app: Any, channel: Channel, message: InboundMessage) -> dict[str, Any]
 
 
 @router.post("/inbound/{channel_id}", status_code=200)
-async def inbound(channel_id: str, request: Request, background: BackgroundTasks) -> JSONResponse:
+async def inbound(
+    channel_id: str, request: Request, services: ServicesDep, background: BackgroundTasks
+) -> JSONResponse:
     """A shopper message from an integrator's channel.
 
     Headers: `X-ShopTalk-Timestamp` (Unix seconds), `X-ShopTalk-Signature`
@@ -136,7 +142,7 @@ async def inbound(channel_id: str, request: Request, background: BackgroundTasks
     Sync channels get the bot's replies in the response; async channels get 202 and the
     replies are POSTed, signed the same way, to their callback URL.
     """
-    channel, body, _ = await read_verified(request, channel_id, "webhook", SIGNATURE_HEADER, TIMESTAMP_HEADER)
+    channel, body, _ = await read_verified(request, services, channel_id, "webhook", SIGNATURE_HEADER, TIMESTAMP_HEADER)
     delivery_id = request.headers.get(DELIVERY_HEADER)
     if not delivery_id or len(delivery_id) > 128:
         raise DomainError(f"the {DELIVERY_HEADER} header is required (at most 128 characters)")
@@ -145,10 +151,10 @@ async def inbound(channel_id: str, request: Request, background: BackgroundTasks
     except ValidationError as exc:
         detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
         raise DomainError(f"invalid message: {detail}") from exc
-    validate_text(message.message, request.app.state.settings.max_message_bytes)
-    with request.app.state.session_factory() as session:
+    validate_text(message.message, services.settings.max_message_bytes)
+    with services.session_factory() as session:
         remember_delivery(session, channel.id, delivery_id)
     if channel.mode == "async":
-        background.add_task(run_in_threadpool, _turn, request.app, channel, message)
+        background.add_task(run_in_threadpool, _turn, services, channel, message)
         return JSONResponse({"accepted": True, "delivery_id": delivery_id}, status_code=202)
-    return JSONResponse(await run_in_threadpool(_turn, request.app, channel, message))
+    return JSONResponse(await run_in_threadpool(_turn, services, channel, message))

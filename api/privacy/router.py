@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import CurrentAdmin, SessionDep
+from api.deps import CurrentAdmin, DialogueDep, SessionDep, SessionFactoryDep, SettingsDep
 from api.dialogue.port import DialogueUnavailable
 from api.errors import DomainError
 from api.privacy.retention import purge_older_than
@@ -27,11 +27,11 @@ def export(key: str, session: SessionDep, who: CurrentAdmin) -> dict[str, Any]:
 
 
 @router.delete("/shoppers/{key}")
-async def erase(key: str, request: Request, who: CurrentAdmin) -> dict[str, Any]:
+async def erase(key: str, sessions: SessionFactoryDep, dialogue: DialogueDep, who: CurrentAdmin) -> dict[str, Any]:
     """Delete everything about a shopper, including the Rasa trackers of their conversations."""
 
     def _delete() -> dict[str, Any]:
-        with request.app.state.session_factory() as session:
+        with sessions() as session:
             audit(session, who, "shopper.delete", "shopper", pseudonym(key))  # committed with the deletion
             return delete_shopper(session, key)
 
@@ -39,7 +39,7 @@ async def erase(key: str, request: Request, who: CurrentAdmin) -> dict[str, Any]
     forgotten, failed = 0, []
     for conversation_id in report["conversation_ids"]:
         try:
-            forgotten += bool(await run_in_threadpool(request.app.state.dialogue.forget, conversation_id))
+            forgotten += bool(await run_in_threadpool(dialogue.forget, conversation_id))
         except DialogueUnavailable:
             failed.append(conversation_id)
     report["deleted"]["rasa_trackers"] = forgotten
@@ -49,10 +49,13 @@ async def erase(key: str, request: Request, who: CurrentAdmin) -> dict[str, Any]
 
 @router.post("/retention/run")
 def run_retention(
-    session: SessionDep, request: Request, who: CurrentAdmin, days: Annotated[int | None, Query(ge=1, le=36500)] = None
+    session: SessionDep,
+    settings: SettingsDep,
+    who: CurrentAdmin,
+    days: Annotated[int | None, Query(ge=1, le=36500)] = None,
 ) -> dict[str, int]:
     """Delete data older than `days` (default: RETENTION_DAYS)."""
-    days = days or request.app.state.settings.retention_days
+    days = days or settings.retention_days
     if not days:
         raise DomainError("give days, or set RETENTION_DAYS")
     audit(session, who, "retention.run", "", "", {"days": days})

@@ -8,9 +8,9 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation, Message, Shopper
-from api.dialogue.service import FALLBACK_INTENTS
 from api.review.models import ConversationTag
 from api.review.schemas import InboxFilter, InboxPage, InboxRow
+from api.turns.service import FALLBACK_INTENTS
 
 FALLBACK = sorted(FALLBACK_INTENTS)
 

@@ -11,16 +11,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from api.channels.hub import STAFF_TOPIC
-from api.deps import CurrentStaff
+from api.deps import CurrentStaff, HubDep
 
 router = APIRouter(prefix="/v1/staff", tags=["staff: review"])
 KEEP_ALIVE_S = 15.0
 
 
 @router.get("/stream")
-async def stream(request: Request, _: CurrentStaff) -> StreamingResponse:
+async def stream(request: Request, hub: HubDep, _: CurrentStaff) -> StreamingResponse:
     """Server-sent events: `{"type": "conversation", "conversation_id", "status"}` whenever one changes."""
-    hub = request.app.state.hub
     queue = hub.subscribe(STAFF_TOPIC)
 
     async def events() -> AsyncIterator[str]:

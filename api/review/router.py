@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from api.channels.hub import notify_staff
 from api.conversations import service as conversations
-from api.deps import CurrentStaff, SessionDep
+from api.deps import CurrentStaff, HubDep, SessionDep, SettingsDep, TaxonomyDep
 from api.review import inbox, service
 from api.review.rasa_export import to_rasa_nlu_yaml
 from api.review.schemas import (
@@ -41,24 +41,24 @@ def get_conversation(conversation_id: str, session: SessionDep, _: CurrentStaff)
 
 
 @router.post("/conversations/{conversation_id}/tags", response_model=list[str])
-def add_tag(conversation_id: str, body: TagIn, request: Request, session: SessionDep, who: CurrentStaff) -> list[str]:
+def add_tag(conversation_id: str, body: TagIn, hub: HubDep, session: SessionDep, who: CurrentStaff) -> list[str]:
     """Tag the conversation; return its tags."""
     conversation = conversations.get_conversation(session=session, conversation_id=conversation_id)
     if service.add_tag(session=session, conversation=conversation, tag=body.tag, author=who.username):
         audit(session, who, "conversation.tag", "conversation", conversation.id, {"tag": body.tag})
         session.commit()
-        notify_staff(request.app.state.hub, conversation.id, conversation.status)
+        notify_staff(hub, conversation.id, conversation.status)
     return service.tags_of(session, conversation.id)
 
 
 @router.delete("/conversations/{conversation_id}/tags/{tag}", response_model=list[str])
-def remove_tag(conversation_id: str, tag: str, request: Request, session: SessionDep, who: CurrentStaff) -> list[str]:
+def remove_tag(conversation_id: str, tag: str, hub: HubDep, session: SessionDep, who: CurrentStaff) -> list[str]:
     """Remove a tag; return the conversation's tags."""
     conversation = conversations.get_conversation(session=session, conversation_id=conversation_id)
     if service.remove_tag(session=session, conversation=conversation, tag=tag.lower()):
         audit(session, who, "conversation.untag", "conversation", conversation.id, {"tag": tag.lower()})
         session.commit()
-        notify_staff(request.app.state.hub, conversation.id, conversation.status)
+        notify_staff(hub, conversation.id, conversation.status)
     return service.tags_of(session, conversation.id)
 
 
@@ -74,14 +74,14 @@ def add_note(conversation_id: str, body: NoteIn, session: SessionDep, who: Curre
 
 @router.post("/messages/{message_id}/correction", response_model=CorrectionOut, status_code=201)
 def correct(
-    message_id: str, body: CorrectionIn, request: Request, session: SessionDep, who: CurrentStaff
+    message_id: str, body: CorrectionIn, tax: TaxonomyDep, session: SessionDep, who: CurrentStaff
 ) -> CorrectionOut:
     """Correct what the NLU understood from a shopper message; the correction becomes training data."""
     a = service.correct_message(
         session=session,
         message_id=message_id,
         correction=body,
-        taxonomy=request.app.state.taxonomy,
+        taxonomy=tax,
         author=who.username,
     )
     audit(session, who, "message.correct", "message", message_id, {"from": a.predicted_intent, "to": a.intent})
@@ -103,9 +103,8 @@ def export_corrections(session: SessionDep, who: CurrentStaff, since: datetime |
 
 
 @router.get("/taxonomy")
-def taxonomy(request: Request, _: CurrentStaff) -> dict[str, object]:
+def taxonomy(tax: TaxonomyDep, settings: SettingsDep, _: CurrentStaff) -> dict[str, object]:
     """Return the intents (with funnel stages) and entity types a correction may use, and what
     the inbox calls low confidence."""
-    tax = request.app.state.taxonomy
-    threshold = request.app.state.settings.low_confidence_threshold
+    threshold = settings.low_confidence_threshold
     return {"intents": tax.stages, "entities": tax.entities, "low_confidence_threshold": threshold}

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from api.deps import STAFF_COOKIE, CurrentStaff, SessionDep, request_credentials
+from api.deps import STAFF_COOKIE, CurrentStaff, LimitsDep, SessionDep, SettingsDep, request_credentials
 from api.limits import client_ip
 from api.staff import service as staff
 from api.staff.schemas import LoginIn, LoginOut, StaffOut
@@ -14,16 +14,15 @@ from api.staff.schemas import LoginIn, LoginOut, StaffOut
 router = APIRouter(prefix="/v1/staff", tags=["staff: accounts"])
 
 
-def limit_login_ip(request: Request) -> None:
+def limit_login_ip(request: Request, limits: LimitsDep, settings: SettingsDep) -> None:
     """Dependency: per-IP limit on login attempts (slows password guessing)."""
-    request.app.state.limits.login_ip.check(client_ip(request), "login attempts from this address")
+    limits.login_ip.check(client_ip(request, settings.trust_forwarded_for), "login attempts from this address")
 
 
 @router.post("/login", response_model=LoginOut, dependencies=[Depends(limit_login_ip)])
-def login(body: LoginIn, request: Request, response: Response, session: SessionDep) -> LoginOut:
+def login(body: LoginIn, response: Response, session: SessionDep, limits: LimitsDep, settings: SettingsDep) -> LoginOut:
     """Log in: sets an HttpOnly session cookie and returns the token for API clients."""
-    settings = request.app.state.settings
-    request.app.state.limits.login_account.check(body.username.strip().lower(), "login attempts for this account")
+    limits.login_account.check(body.username.strip().lower(), "login attempts for this account")
     user = staff.authenticate(session=session, username=body.username, password=body.password)
     token, expires = staff.open_session(session=session, user=user, ttl=timedelta(hours=settings.staff_session_hours))
     principal = staff.Principal(id=user.id, username=user.username, role=user.role)

@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from api.deps import current_principal
 from api.errors import Unauthorized
+from api.services import Services, ServicesDep
 
 WEB = Path(__file__).resolve().parent
 router = APIRouter(include_in_schema=False)
@@ -60,9 +61,9 @@ def console_asset(name: str) -> Response:
     return FileResponse(WEB / name, media_type=ASSETS[name])
 
 
-def _staff_page(request: Request, name: str, admin: bool) -> Response:
+def _staff_page(request: Request, services: Services, name: str, admin: bool) -> Response:
     try:
-        principal = current_principal(request)
+        principal = current_principal(request, services)
     except Unauthorized:
         return RedirectResponse(f"/console/login?next={quote(request.url.path)}", status_code=303)
     if admin and not principal.is_admin:
@@ -71,13 +72,13 @@ def _staff_page(request: Request, name: str, admin: bool) -> Response:
 
 
 @router.get("/console")
-def console_page(request: Request) -> Response:
-    return _staff_page(request, "console.html", admin=False)
+def console_page(request: Request, services: ServicesDep) -> Response:
+    return _staff_page(request, services, "console.html", admin=False)
 
 
 @router.get("/console/admin")
-def admin_page(request: Request) -> Response:
-    return _staff_page(request, "admin.html", admin=True)
+def admin_page(request: Request, services: ServicesDep) -> Response:
+    return _staff_page(request, services, "admin.html", admin=True)
 
 
 def forbidden_page(message: str) -> HTMLResponse:

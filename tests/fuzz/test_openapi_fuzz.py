@@ -44,7 +44,7 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     )
     app = create_app(app_settings, dialogue=FakeDialogueEngine(), searcher=make_searcher())
     with serve_in_thread(app) as url:
-        with app.state.session_factory() as session:
+        with app.state.services.session_factory() as session:
             _SERVER["shop_key"] = create_api_key(session=session, name="fuzz-shop")[1]
         _SERVER["url"] = url
         yield schemathesis.openapi.from_url(url + "/openapi.json")

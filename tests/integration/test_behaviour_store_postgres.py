@@ -10,9 +10,9 @@ from api.behaviour.models import BehaviourEvent
 from api.behaviour.service import ingest
 from api.conversations.models import PurchaseIntentSnapshot
 from api.dialogue.fake import FakeDialogueEngine
-from api.dialogue.service import handle_turn
 from api.recommendations.schemas import RecommendationsIn
 from api.recommendations.service import Recommender
+from api.turns.service import handle_turn
 from tests.unit.conftest import make_searcher
 
 pytestmark = pytest.mark.integration

@@ -47,7 +47,7 @@ def stack(tmp_path: Path, auth: str) -> Iterator[tuple[Any, FakeChatwoot]]:
 
 
 def _shopper_conversations(app: Any, contact_id: int) -> list[Conversation]:
-    with app.state.session_factory() as session:
+    with app.state.services.session_factory() as session:
         shopper = session.scalar(select(Shopper).where(Shopper.external_id.like(f"%:cw:{contact_id}")))
         return list(session.scalars(select(Conversation).where(Conversation.shopper_id == shopper.id)))
 

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from api.conversations.models import Message
 from api.dialogue.fake import FakeDialogueEngine
-from api.dialogue.service import handle_turn
 from api.errors import InvalidMessage
+from api.turns.service import handle_turn
 
 pytestmark = pytest.mark.integration
 

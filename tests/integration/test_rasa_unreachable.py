@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from api.config import Settings
 from api.dialogue.port import DialogueUnavailable
 from api.dialogue.rasa import RasaDialogueEngine
-from api.dialogue.service import UNAVAILABLE_REPLY
 from api.main import create_app
+from api.turns.service import UNAVAILABLE_REPLY
 from tests.support.net import free_port
 from tests.unit.conftest import make_searcher
 

@@ -11,7 +11,7 @@ from api.identity.api_keys import create_api_key
 
 def as_shop(client: TestClient) -> TestClient:
     """Give a started test client the shop's API key (a new one) and return it."""
-    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+    with client.app.state.services.session_factory() as session:  # type: ignore[attr-defined]
         _, key = create_api_key(session=session, name="test-shop", role="shop")
     client.headers["authorization"] = f"Bearer {key}"
     return client

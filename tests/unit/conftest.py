@@ -56,7 +56,7 @@ def client(settings: Settings, engine: FakeDialogueEngine) -> Iterator[TestClien
     """
     app = create_app(settings, dialogue=engine, searcher=make_searcher())
     with TestClient(app) as test_client:
-        with app.state.session_factory() as session:
+        with app.state.services.session_factory() as session:
             _, key = create_api_key(session=session, name="test-shop", role="shop")
         test_client.headers["authorization"] = f"Bearer {key}"
         yield test_client
@@ -65,4 +65,6 @@ def client(settings: Settings, engine: FakeDialogueEngine) -> Iterator[TestClien
 @pytest.fixture
 def anon(client: TestClient) -> TestClient:
     """Return a client of the same running app that sends no credential (a hostile visitor)."""
-    return TestClient(client.app)
+    visitor = TestClient(client.app)
+    visitor.app_state.update(client.app_state)  # the running app's lifespan state (its services)
+    return visitor

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.dialogue.fake import FakeDialogueEngine
-from api.dialogue.service import UNAVAILABLE_REPLY
+from api.turns.service import UNAVAILABLE_REPLY
 
 
 def _chat(client: TestClient, message: str, sender: str = "s1"):  # type: ignore[no-untyped-def]

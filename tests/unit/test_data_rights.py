@@ -40,7 +40,7 @@ def _history(client: TestClient, sender: str) -> str:
 
 def _rows_mentioning(client: TestClient, needles: list[str]) -> list[str]:
     hits = []
-    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+    with client.app.state.services.session_factory() as session:  # type: ignore[attr-defined]
         meta = MetaData()
         meta.reflect(bind=session.get_bind())
         for table in meta.sorted_tables:
@@ -80,7 +80,7 @@ def test_delete_leaves_no_row_mentioning_the_shopper(client: TestClient, engine:
 def test_retention_deletes_only_what_is_older(client: TestClient) -> None:
     old = _history(client, "old-shopper")
     _history(client, "new-shopper")
-    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+    with client.app.state.services.session_factory() as session:  # type: ignore[attr-defined]
         session.execute(
             update(Conversation).where(Conversation.id == old).values(updated_at=datetime.now(UTC) - timedelta(days=40))
         )
@@ -93,3 +93,21 @@ def test_retention_deletes_only_what_is_older(client: TestClient) -> None:
 
 def test_data_rights_need_the_admin_token(client: TestClient) -> None:
     assert client.delete("/v1/admin/shoppers/x").status_code == 401
+
+
+def test_an_erasure_reports_the_trackers_rasa_could_not_forget(client: TestClient) -> None:
+    """Rasa down at erasure time (swapped in through the dialogue dependency): the database
+    deletion stands, and the report names the conversations whose tracker is still there."""
+    from api.deps import get_dialogue
+
+    cid = _history(client, "erase-rasa-down")
+    down = FakeDialogueEngine()
+    down.down = True
+    client.app.dependency_overrides[get_dialogue] = lambda: down  # type: ignore[attr-defined]
+    try:
+        report = client.delete("/v1/admin/shoppers/erase-rasa-down", headers=ADMIN).json()
+    finally:
+        client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+    assert report["rasa_trackers_not_reached"] == [cid]
+    assert report["deleted"]["rasa_trackers"] == 0
+    assert _rows_mentioning(client, ["erase-rasa-down"]) == []

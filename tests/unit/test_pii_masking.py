@@ -12,7 +12,7 @@ from api.config import DEV_ADMIN_TOKEN
 from api.conversations.models import Message
 from api.dialogue.fake import FakeDialogueEngine
 from api.integrations.models import OutboxEvent
-from api.privacy.masking import Masker, iban_valid, luhn_valid
+from api.pii.masking import Masker, iban_valid, luhn_valid
 from tests.support.pii_corpus import corpus
 
 CASES = corpus()
@@ -59,7 +59,7 @@ def test_nothing_personal_reaches_the_database_rasa_logs_or_webhooks(
     personal = [v for _, values, _ in CASES for v in values]
     for i, (text, _, _) in enumerate(CASES):
         assert client.post("/v1/chat", json={"sender": f"pii-{i % 7}", "message": text}).status_code == 200
-    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+    with client.app.state.services.session_factory() as session:  # type: ignore[attr-defined]
         stored = " ".join(session.scalars(select(Message.text)))
         payloads = " ".join(str(p) for p in session.scalars(select(OutboxEvent.payload)))
     sent_to_rasa = " ".join(call["text"] for call in engine.calls)

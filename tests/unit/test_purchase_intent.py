@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 
 from api.conversations.purchase_intent import Signal, fuse
-from api.dialogue.service import CHECKOUT_NUDGE
+from api.turns.service import CHECKOUT_NUDGE
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 

@@ -131,7 +131,7 @@ def test_reason_lines_quote_the_gist_of_the_request() -> None:
 def test_an_unavailable_index_degrades_to_popular_items_seen_before(client: TestClient) -> None:
     _events(client, ("other", "view", "watch-1"), ("other", "view", "mug-1"), ("s1", "view", "watch-1"))
     assert _recommend(client, query="running shoes")["items"]  # served once: payloads remembered
-    index = client.app.state.searcher.index  # type: ignore[attr-defined]
+    index = client.app.state.services.searcher.index  # type: ignore[attr-defined]
 
     def down(*_: object, **__: object) -> None:
         raise ConnectionError("qdrant is down")

@@ -26,7 +26,7 @@ def test_unstorable_text_gets_a_clear_4xx_with_the_usual_headers(client: TestCli
     response = client.post("/v1/chat", content=raw, headers={"content-type": "application/json"})
     assert 400 <= response.status_code < 500 and says in response.json()["detail"]
     assert response.headers["x-request-id"] and response.headers["x-content-type-options"] == "nosniff"
-    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+    with client.app.state.services.session_factory() as session:  # type: ignore[attr-defined]
         assert session.scalars(select(Message)).all() == [], "nothing is stored"
 
 

@@ -121,7 +121,7 @@ def test_shop_keys_are_stored_hashed_and_can_be_revoked(client: TestClient, anon
     admin = {"authorization": "Bearer dev-admin-token"}
     created = anon.post("/v1/admin/api-keys", json={"name": "shop-backend"}, headers=admin).json()
     key = created["key"]
-    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+    with client.app.state.services.session_factory() as session:  # type: ignore[attr-defined]
         stored = [row.key_hash for row in session.scalars(select(ApiKey))]
     assert key not in stored and len(stored) == 2  # the fixture's key and this one, hashes only
     as_shop = {"authorization": f"Bearer {key}"}

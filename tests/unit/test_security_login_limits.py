@@ -40,7 +40,7 @@ def test_a_forged_forwarded_for_does_not_reset_the_limit(limited: TestClient) ->
 
 def test_the_limit_follows_the_account_across_addresses(limited: TestClient) -> None:
     # the app trusts X-Forwarded-For here, as behind a real proxy: each attempt from a new address
-    limited.app.state.settings.trust_forwarded_for = True  # type: ignore[attr-defined]
+    limited.app.state.services.settings.trust_forwarded_for = True  # type: ignore[attr-defined]
     codes = _attempts(limited, 2, **{"x-forwarded-for": "10.0.0.1"}) + _attempts(
         limited, 2, **{"x-forwarded-for": "10.0.0.2"}
     )

@@ -36,7 +36,7 @@ ADMIN_ENDPOINTS = [
 
 def test_passwords_are_stored_as_argon2_hashes_only(client: TestClient) -> None:
     create_staff(client, "ana", "agent")
-    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+    with client.app.state.services.session_factory() as session:  # type: ignore[attr-defined]
         user = session.scalar(select(StaffUser).where(StaffUser.username == "ana"))
         assert user is not None and user.password_hash.startswith("$argon2id$")
         assert PASSWORD not in user.password_hash and verify_password(user.password_hash, PASSWORD)
@@ -49,7 +49,7 @@ def test_login_sets_an_httponly_cookie_and_the_cookie_opens_the_console(client: 
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert anon.get("/v1/staff/me").json()["username"] == "ana"  # the client keeps the cookie
     assert anon.get("/console", follow_redirects=False).status_code == 200
-    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+    with client.app.state.services.session_factory() as session:  # type: ignore[attr-defined]
         stored = session.scalars(select(StaffSession.token_hash)).all()
     assert response.json()["token"] not in stored, "only the token's hash is stored"
 

@@ -12,8 +12,8 @@ from api.config import Settings
 from api.conversations import service as conversations
 from api.conversations.models import Message
 from api.dialogue.fake import FakeDialogueEngine
-from api.dialogue.recovery import INTERRUPTED_REPLY
 from api.main import create_app
+from api.turns.recovery import INTERRUPTED_REPLY
 from tests.support.credentials import as_shop
 from tests.unit.conftest import make_searcher
 
@@ -23,7 +23,7 @@ def test_a_message_left_unanswered_by_a_dead_process_is_answered_at_restart(sett
     settings = settings.model_copy(update={"turn_recovery_after_s": 0.01, "rasa_timeout_s": 0.001})
     app = create_app(settings, dialogue=FakeDialogueEngine(), searcher=make_searcher())
     # The first process stores a message, then "dies" before asking the bot.
-    with TestClient(app), app.state.session_factory() as session:
+    with TestClient(app), app.state.services.session_factory() as session:
         shopper = conversations.get_or_create_shopper(session=session, external_id="crash-1")
         conversation = conversations.open_conversation(session=session, shopper=shopper, channel="rest")
         conversations.add_shopper_message(session=session, conversation=conversation, text="where is my order?")
@@ -43,13 +43,13 @@ def test_a_message_left_unanswered_by_a_dead_process_is_answered_at_restart(sett
             time.sleep(0.05)
         assert [m["author"] for m in messages] == ["shopper", "bot"]
         assert messages[0]["status"] == "interrupted" and messages[1]["text"] == INTERRUPTED_REPLY
-        with restarted.state.session_factory() as session:
+        with restarted.state.services.session_factory() as session:
             assert session.scalar(select(Message).where(Message.status == "received")) is None
 
 
 def test_a_retry_after_a_crash_finishes_the_interrupted_turn(client: TestClient) -> None:
     app = client.app
-    with app.state.session_factory() as session:  # type: ignore[attr-defined]
+    with app.state.services.session_factory() as session:  # type: ignore[attr-defined]
         shopper = conversations.get_or_create_shopper(session=session, external_id="crash-2")
         conversation = conversations.open_conversation(session=session, shopper=shopper, channel="rest")
         conversations.add_shopper_message(session=session, conversation=conversation, text="hi", client_id="m-1")
@@ -58,7 +58,7 @@ def test_a_retry_after_a_crash_finishes_the_interrupted_turn(client: TestClient)
 
     from sqlalchemy import update
 
-    with app.state.session_factory() as session:  # type: ignore[attr-defined]
+    with app.state.services.session_factory() as session:  # type: ignore[attr-defined]
         session.execute(update(Message).values(created_at=datetime.now(UTC) - timedelta(seconds=30)))
         session.commit()
     retry = client.post("/v1/chat", json={"sender": "crash-2", "message": "hi", "client_message_id": "m-1"}).json()
@@ -84,4 +84,4 @@ def test_the_app_wires_the_retry_window_from_the_rasa_timeout(settings: Settings
         settings.model_copy(update={"rasa_timeout_s": 90}), dialogue=FakeDialogueEngine(), searcher=make_searcher()
     )
     with TestClient(app):
-        assert app.state.turns.resume_after_s == 91.0
+        assert app.state.services.turns.resume_after_s == 91.0

@@ -55,7 +55,7 @@ def test_the_secret_is_shown_once_and_stored_encrypted(client: TestClient) -> No
     channel = _channel(client)
     listed = client.get("/v1/admin/channels", headers=ADMIN).json()
     assert "secret" not in listed[0] and channel["secret"].startswith("whsec_")
-    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+    with client.app.state.services.session_factory() as session:  # type: ignore[attr-defined]
         from api.integrations.models import Channel
 
         stored = session.get(Channel, channel["id"])

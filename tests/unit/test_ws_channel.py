@@ -81,7 +81,7 @@ def test_staff_messages_published_to_the_conversation_reach_the_widget_live(clie
     with client.websocket_connect("/v1/ws") as ws:
         ws.send_json({"type": "session_request", "session_id": "shopper-9"})
         confirm = ws.receive_json()
-        hub = client.app.state.hub  # type: ignore[attr-defined]
+        hub = client.app.state.services.hub  # type: ignore[attr-defined]
         hub.publish(
             confirm["conversation_id"], {"type": "message", "message": {"author": "agent", "text": "Hi, I'm Ana"}}
         )

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from api.conversations import service as conversations
 from api.conversations.handoff import hand_back, request_handoff, resolve
 from api.conversations.models import Shopper
-from api.dialogue.service import FALLBACK_INTENTS
 from api.integrations.chatwoot.client import ChatwootClient
 from api.integrations.chatwoot.events import contact_id, conversation_of, new_status
 from api.integrations.models import Channel
+from api.services import Services
+from api.turns.service import FALLBACK_INTENTS
 
 log = logging.getLogger(__name__)
 #: Chatwoot takes messages up to 150,000 characters (Message content validation); the NLU
@@ -21,9 +22,9 @@ log = logging.getLogger(__name__)
 NLU_CHARS = 2000
 
 
-def client_for(app: Any, channel: Channel) -> ChatwootClient:
+def client_for(services: Services, channel: Channel) -> ChatwootClient:
     s = channel.settings or {}
-    return ChatwootClient(s["base_url"], int(s["account_id"]), app.state.secret_box.open(s["token_sealed"]))
+    return ChatwootClient(s["base_url"], int(s["account_id"]), services.secret_box.open(s["token_sealed"]))
 
 
 def shopper_key(channel: Channel, event: dict[str, Any]) -> str:
@@ -32,16 +33,16 @@ def shopper_key(channel: Channel, event: dict[str, Any]) -> str:
     return f"{channel.id}:cw:{who}"
 
 
-def answer(app: Any, channel: Channel, event: dict[str, Any]) -> None:
+def answer(services: Services, channel: Channel, event: dict[str, Any]) -> None:
     """Run the turn for an incoming message and post the replies (and the handoff) to Chatwoot."""
     cw_conversation = int(conversation_of(event)["id"])
     text = str(event.get("content") or "")
     if len(text) > NLU_CHARS:
         log.info("chatwoot.message.truncated chars=%d kept=%d", len(text), NLU_CHARS)
         text = text[:NLU_CHARS]
-    client = client_for(app, channel)
-    with app.state.session_factory() as session:
-        conversation, messages = app.state.turns.handle(
+    client = client_for(services, channel)
+    with services.session_factory() as session:
+        conversation, messages = services.turns.handle(
             session,
             sender=shopper_key(channel, event),
             text=text,
@@ -61,17 +62,17 @@ def answer(app: Any, channel: Channel, event: dict[str, Any]) -> None:
             client.send_text(cw_conversation, out.text, [q.model_dump() for q in out.quick_replies])
         if out.products:
             products = [p.model_dump() for p in out.products]
-            client.send_cards(cw_conversation, products, app.state.settings.product_url_template)
+            client.send_cards(cw_conversation, products, services.settings.product_url_template)
     if handed_off:
         client.open_for_agents(cw_conversation)
 
 
-def status_changed(app: Any, channel: Channel, event: dict[str, Any]) -> str:
+def status_changed(services: Services, channel: Channel, event: dict[str, Any]) -> str:
     """Follow a Chatwoot status change on ShopTalk's side; return what was done."""
     status = new_status(event)
     if status is None:
         return "no status change"
-    with app.state.session_factory() as session:
+    with services.session_factory() as session:
         shopper = session.scalar(select(Shopper).where(Shopper.external_id == shopper_key(channel, event)))
         conversation = (
             conversations.find_open_conversation(session=session, shopper=shopper, channel="chatwoot")

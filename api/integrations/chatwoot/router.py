@@ -31,6 +31,7 @@ from api.integrations.inbound_router import (
     verify_signature,
 )
 from api.integrations.models import Channel
+from api.services import Services, ServicesDep
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -40,24 +41,26 @@ TIMESTAMP = "X-Chatwoot-Timestamp"
 MAX_CHATWOOT_BODY = 1024 * 1024
 
 
-async def _authenticated(request: Request, channel_id: str) -> tuple[Channel, bytes]:
+async def _authenticated(request: Request, services: Services, channel_id: str) -> tuple[Channel, bytes]:
     body = await read_body(request, MAX_CHATWOOT_BODY)
-    channel = load_channel(request, channel_id, "chatwoot")
+    channel = load_channel(services, channel_id, "chatwoot")
     settings = channel.settings or {}
     if settings.get("auth") == "url_token":
-        expected = request.app.state.secret_box.open(settings["url_token_sealed"])
+        expected = services.secret_box.open(settings["url_token_sealed"])
         if not hmac.compare_digest(request.query_params.get("token", "").encode(), expected.encode()):
             log.info("webhooks.refused reason=bad_url_token channel=%s", channel_id)
             raise Unauthorized("the token in the URL does not match this channel's")
         return channel, body
-    verify_signature(request, channel, body, SIGNATURE, TIMESTAMP)
+    verify_signature(request, services.secret_box, channel, body, SIGNATURE, TIMESTAMP)
     return channel, body
 
 
 @router.post("/chatwoot/{channel_id}")
-async def chatwoot_webhook(channel_id: str, request: Request, background: BackgroundTasks) -> JSONResponse:
+async def chatwoot_webhook(
+    channel_id: str, request: Request, services: ServicesDep, background: BackgroundTasks
+) -> JSONResponse:
     """Chatwoot agent-bot events for one Chatwoot channel."""
-    channel, body = await _authenticated(request, channel_id)
+    channel, body = await _authenticated(request, services, channel_id)
     event = parse_json(body)
     if not isinstance(event, dict):
         raise DomainError("the body must be a JSON object")
@@ -69,13 +72,13 @@ async def chatwoot_webhook(channel_id: str, request: Request, background: Backgr
         if not isinstance(conversation.get("id"), int) or not str(event.get("content") or "").strip():
             return JSONResponse({"ignored": "no conversation id or no text"})
         try:
-            with request.app.state.session_factory() as session:
+            with services.session_factory() as session:
                 remember_delivery(session, channel.id, f"message-{event.get('id')}")
         except Replayed:
             return JSONResponse({"ignored": "duplicate delivery"})  # a 2xx: any other answer opens it for agents
-        background.add_task(run_in_threadpool, answer, request.app, channel, event)
+        background.add_task(run_in_threadpool, answer, services, channel, event)
         return JSONResponse({"accepted": True}, status_code=202)
     if kind in STATUS_EVENTS:
-        done = await run_in_threadpool(status_changed, request.app, channel, event)
+        done = await run_in_threadpool(status_changed, services, channel, event)
         return JSONResponse({"accepted": True, "done": done})
     return JSONResponse({"ignored": f"event {kind!r} needs no answer"})

@@ -23,7 +23,7 @@ from api.dialogue.port import BotMessage, DialogueEngine, DialogueUnavailable, N
 from api.errors import InvalidMessage, MessageTooLarge
 from api.integrations.outbox import emit
 from api.observability.metrics import FALLBACKS, NLU_CONFIDENCE, TURN_SECONDS
-from api.privacy.masking import Masker
+from api.pii.masking import Masker
 
 log = logging.getLogger(__name__)
 DEFAULT_MASKER = Masker()

@@ -1,0 +1,1 @@
+"""Personal data in free text: recognise and mask it before it is stored or logged."""
