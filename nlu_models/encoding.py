@@ -1,9 +1,10 @@
 """Tokenisation with character offsets, word-level BIO label alignment and entity decoding.
 
-Entities are tagged per word (the encoder's pre-tokenizer words: whitespace and punctuation
-split), as DIET tags whitespace tokens: a word's first word piece carries its tag, and a
-decoded entity always covers whole words. Tagging word pieces instead cut entities inside
-words the vocabulary splits ("bed|she|et", order numbers, unseen brands).
+Entities are tagged per word, as DIET tags whitespace tokens: a word's first word piece
+carries its tag, and a decoded entity always covers whole words. Tagging word pieces instead
+cut entities inside words the vocabulary splits ("bed|she|et", order numbers, unseen brands).
+A word is one of the encoder's pre-tokenizer words (whitespace and punctuation split), except
+that a shopper token ("$1,299.99", "9.5", "A-1001", "Levi's": `nlu_models.words`) is one word.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from nlu_models.calibration import softmax
 from nlu_models.crf import viterbi
 from nlu_models.data import Example
 from nlu_models.lookups import Gazetteer
+from nlu_models.words import token_spans
 
 log = logging.getLogger(__name__)
 IGNORE = -100
@@ -66,6 +68,23 @@ def _words(word_ids: Sequence[Optional[int]], offsets: Sequence[Tuple[int, int]]
     return words
 
 
+def _join_tokens(words: List[Word], text: str) -> List[Word]:
+    """Merge the words that lie inside one shopper token into a single word."""
+    spans = token_spans(text)
+    if not spans:
+        return words
+    joined: List[Word] = []
+    span_of_previous = None
+    for word in words:
+        span = next((s for s in spans if s[0] <= word.start and word.end <= s[1]), None)
+        if span is not None and span == span_of_previous and joined:
+            joined[-1] = Word(joined[-1].first, word.last, joined[-1].start, word.end)
+        else:
+            joined.append(word)
+        span_of_previous = span
+    return joined
+
+
 class TextEncoder:
     """Fast tokenizer (the encoder's own vocabulary) with padding and truncation."""
 
@@ -89,14 +108,14 @@ class TextEncoder:
             log.info("nlu.encode.truncated count=%d max_length=%d", sum(truncated), self.max_length)
         rows = []
         words = []
-        for e in encs:
+        for text, e in zip(texts, encs, strict=True):
             ids, offs, word_ids = list(e.ids), list(e.offsets), list(e.word_ids)
             if len(ids) > self.max_length:  # keep [CLS] ... and the final [SEP]
                 ids = ids[: self.max_length - 1] + ids[-1:]
                 offs = offs[: self.max_length - 1] + [(0, 0)]
                 word_ids = word_ids[: self.max_length - 1] + [None]
             rows.append((ids, offs))
-            words.append(_words(word_ids, offs))
+            words.append(_join_tokens(_words(word_ids, offs), clean_text(text)))
         width = max(1, max(len(ids) for ids, _ in rows))
         input_ids = np.zeros((len(rows), width), dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)

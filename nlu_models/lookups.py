@@ -10,21 +10,12 @@ encoder's token states, as Rasa's RegexFeaturizer gives DIET its lookup features
 from __future__ import annotations
 
 import random
-import re
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence
 
 import numpy as np
 
 from nlu_models.data import Example, Span
-
-# Words as the encoder's pre-tokenizer cuts them: runs of letters and digits, and each
-# punctuation mark alone (BERT's BasicTokenizer).
-_WORD = re.compile(r"\w+|[^\w\s]")
-
-
-def phrase_words(text: str) -> Tuple[str, ...]:
-    """Return a phrase's lower-cased words, split as the encoder's pre-tokenizer splits."""
-    return tuple(_WORD.findall(text.lower()))
+from nlu_models.words import phrase_words
 
 
 class Gazetteer:

@@ -51,6 +51,42 @@ def test_gold_spans_survive_word_tagging_and_decoding(text_encoder: TextEncoder)
         ]
 
 
+@pytest.mark.parametrize(
+    ("text", "token"),
+    [
+        ("anything under $1,299.99?", "$1,299.99"),
+        ("size 9.5 please", "9.5"),
+        ("where is order A-1001", "A-1001"),
+        ("Levi's jeans", "Levi's"),
+        ("jeans 32x34", "32x34"),
+        ("80€ max", "80€"),
+        ("a blue t-shirt", "t-shirt"),
+    ],
+)
+def test_a_shopper_token_is_one_word(text_encoder: TextEncoder, text: str, token: str) -> None:
+    """Prices with signs, decimals, dashed ids, apostrophes and dimension pairs are one tagged
+    word, so no tag in their middle can cut them (the pre-tokenizer splits each at its marks)."""
+    words = text_encoder.encode([text]).words[0]
+    spans = [text[w.start : w.end] for w in words]
+    assert token in spans
+    assert all(" " not in span for span in spans)
+
+
+def test_spaces_and_sentence_marks_still_end_words(text_encoder: TextEncoder) -> None:
+    text = "e.g. shoes,boots under $80-$100, 27 inch"
+    words = [text[w.start : w.end] for w in text_encoder.encode([text]).words[0]]
+    assert words == ["e", ".", "g", ".", "shoes", ",", "boots", "under", "$80", "-", "$100", ",", "27", "inch"]
+
+
+def test_lookup_phrases_split_as_messages_are(text_encoder: TextEncoder) -> None:
+    """A lookup phrase is cut into the same words as a message, so "Levi's" matches."""
+    gazetteer = Gazetteer({"brand": ["Levi's", "小米"]})
+    for text in ["levi's jeans", "小米手机"]:
+        batch = text_encoder.encode([text])
+        features = lookup_features([text], batch, gazetteer)
+        assert features[0, batch.words[0][0].first, 0] == 1.0
+
+
 def test_gazetteer_marks_the_longest_phrase_of_each_table() -> None:
     gazetteer = Gazetteer({"color": ["blue", "navy blue"], "brand": ["Mast & Harbour", "blue"], "size": []})
     assert gazetteer.names == ["brand", "color"] and gazetteer.width == 4
