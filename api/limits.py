@@ -38,7 +38,14 @@ class _Bucket:
 class RateLimiter:
     """Allows `per_minute` requests per key, with bursts up to `burst`."""
 
-    def __init__(self, per_minute: int, burst: int | None = None, max_keys: int = 100_000) -> None:
+    def __init__(
+        self,
+        per_minute: int,
+        burst: int | None = None,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.clock = clock
         self.rate = per_minute / 60.0
         self.burst = float(burst if burst is not None else max(1, per_minute // 4))
         self.max_keys = max_keys
@@ -49,7 +56,7 @@ class RateLimiter:
         """Take a token for key or raise RateLimited saying what was limited."""
         if self.rate <= 0:
             return
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None:

@@ -579,6 +579,17 @@ def merge_results(produced: Dict[str, Any]) -> Dict[str, Any]:
     return merged
 
 
+def run_config(system: str, args: TrainingArguments, ns: argparse.Namespace) -> Dict[str, Any]:
+    """The configuration a row was measured with (kept beside its figures, so a merge of a
+    later run never leaves old figures under a config they were not run with)."""
+    if system == "diet":
+        return {"pipeline": "rasa init (DIETClassifier)", "diet_epochs": ns.diet_epochs}
+    if system == "frozen_lr":
+        return {"encoder": "all-MiniLM-L6-v2 frozen", "C": 10.0}
+    keys = ("epochs", "batch_size", "max_length", "learning_rate", "lookup_substitution", "seed", "threads")
+    return {k: getattr(args, k) for k in keys if hasattr(args, k)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sections", default="banking77,clinc150,crossval,latency")
@@ -597,6 +608,12 @@ def main() -> None:
     ns = parser.parse_args()
     limit_threads(ns.threads)
     args = TrainingArguments(epochs=ns.epochs, batch_size=32, max_length=64, threads=ns.threads)
+    # the cross-validation of bot/data trains exactly as bot/config.yml serves
+    from dataclasses import replace
+
+    from nlu_models.crossval import arguments_from_rasa_config
+
+    served = replace(arguments_from_rasa_config(ROOT / "bot" / "config.yml"), threads=ns.threads)
     names = ns.systems.split(",")
     results: Dict[str, Any] = {"machine": machine(), "config": {"ours": args.to_dict(), "diet_epochs": ns.diet_epochs}}
     results["config"]["threads"] = ns.threads
@@ -604,7 +621,7 @@ def main() -> None:
     runners = {
         "banking77": lambda name: run_banking77(work, [name], args, ns.diet_epochs),
         "clinc150": lambda name: run_clinc150(work, [name], args, ns.diet_epochs),
-        "crossval": lambda name: run_crossval(work, [name], args, ns.diet_epochs, ns.folds),
+        "crossval": lambda name: run_crossval(work, [name], served, ns.diet_epochs, ns.folds),
         "fresh": lambda name: run_fresh(work, [name], served_model_path(), ns.diet_epochs),
         "augment": lambda name: run_augment(work, [name], ns.threads),
     }
@@ -615,7 +632,10 @@ def main() -> None:
             results.setdefault("latency_ms", {}).update(run_latency(work, names, ns.diet_epochs, ns.latency_messages))
         else:
             for name in section_names:  # each system's figures are saved as soon as they exist (runs take hours)
-                results.setdefault(section, {}).update(runners[section](name))
+                figures = runners[section](name)
+                for system, row in figures.items():  # each row names the config it was run with
+                    row.setdefault("config", run_config(system, served if section == "crossval" else args, ns))
+                results.setdefault(section, {}).update(figures)
                 merge_results(results)
         results.setdefault("section_seconds", {})[section] = round(time.perf_counter() - started, 1)
         merge_results(results)

@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,7 +130,9 @@ class ProductSearcher:
         spelling: bool = True,
         protected_words: Collection[str] = frozenset(),
         vocabulary_ttl_s: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.clock = clock
         self.index = index
         self.dense = dense
         self.sparse = sparse
@@ -156,7 +158,7 @@ class ProductSearcher:
             try:
                 self._load_vocabulary()
             except Exception as exc:  # the index being down must not break searching
-                self._speller_at = time.monotonic()  # retry after the next ttl, not on every query
+                self._speller_at = self.clock()  # retry after the next ttl, not on every query
                 log.warning("retrieval.spelling.refresh_failed error=%s", type(exc).__name__)
             finally:
                 self._refreshing.release()
@@ -165,7 +167,7 @@ class ProductSearcher:
 
     def _load_vocabulary(self) -> int:
         speller = vocabulary_speller(self.index.scroll(VOCABULARY_FIELDS), self.protected_words)
-        self._speller, self._speller_at = speller, time.monotonic()
+        self._speller, self._speller_at = speller, self.clock()
         log.info("retrieval.spelling.vocabulary words=%d", len(speller))
         return len(speller)
 
@@ -173,7 +175,7 @@ class ProductSearcher:
         """Return how the query reads in the catalog's words (as typed when spelling is off)."""
         if not self.spelling:
             return Spelling(text, text)
-        if time.monotonic() - self._speller_at > self.vocabulary_ttl_s:
+        if self.clock() - self._speller_at > self.vocabulary_ttl_s:
             self.refresh_vocabulary_in_background()
         speller = self._speller
         return speller.read(text) if speller is not None else Spelling(text, text)

@@ -6,14 +6,27 @@ import numpy as np
 import torch
 
 from nlu_models.calibration import expected_calibration_error, fit_oos_threshold, fit_temperature, nll, softmax
+from nlu_models.data import Example
 from nlu_models.trainer import Trainer
 from tests.nlu.conftest import tiny_args
 
+# Held out: none of these is in tiny_nlu.yml, so validation measures what was learned,
+# not what was memorised.
+HELD_OUT = [
+    Example("hello!", "greet"),
+    Example("hey there, good evening", "greet"),
+    Example("show me green jackets", "search_product"),
+    Example("I am looking for a red watch", "search_product"),
+    Example("add this to my cart please", "add_to_cart"),
+    Example("put it in the basket", "add_to_cart"),
+]
+
 
 def test_training_learns_the_tiny_set(tiny_examples) -> None:  # type: ignore[no-untyped-def]
-    result = Trainer(tiny_args(epochs=6)).train(tiny_examples, validation=tiny_examples)
+    result = Trainer(tiny_args(epochs=6)).train(tiny_examples, validation=HELD_OUT)
     assert result.history[-1]["loss"] < result.history[0]["loss"]
-    assert max(h["val_accuracy"] for h in result.history) >= 0.9
+    # chance is 1/3; 4 of 6 unseen messages right means it learned the intents
+    assert max(h["val_accuracy"] for h in result.history) >= 4 / 6
     assert result.temperature > 0
 
 

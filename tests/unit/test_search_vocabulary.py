@@ -33,10 +33,20 @@ class SlowScrollIndex(InMemoryProductIndex):
         yield from super().scroll(fields, batch)
 
 
-def _searcher(index: SlowScrollIndex, ttl: float) -> ProductSearcher:
+class FakeClock:
+    """The searcher's clock, moved by hand: the TTL is tested without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _searcher(index: SlowScrollIndex, ttl: float, clock: FakeClock | None = None) -> ProductSearcher:
     texts = [p.search_text() for p in PRODUCTS]
     index.upsert(PRODUCTS, DENSE.encode_documents(texts), [SPARSE.encode_document(t) for t in texts])
-    return ProductSearcher(index, DENSE, SPARSE, vocabulary_ttl_s=ttl)
+    return ProductSearcher(index, DENSE, SPARSE, vocabulary_ttl_s=ttl, clock=clock or FakeClock())
 
 
 def _wait_for(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
@@ -59,14 +69,20 @@ def test_stale_searches_start_one_refresh_and_are_answered_meanwhile() -> None:
 def test_a_failing_index_keeps_the_last_vocabulary_and_retries_after_the_ttl() -> None:
     index = SlowScrollIndex()
     index.release.set()
-    searcher = _searcher(index, ttl=0.2)
+    clock = FakeClock()
+    searcher = _searcher(index, ttl=600, clock=clock)
     searcher.refresh_vocabulary()
     index.fail = True
-    time.sleep(0.25)
+    clock.now += 599
+    searcher.search("boots")  # still fresh: no refresh
+    assert index.scrolls == 1
+    clock.now += 2
     searcher.search("boots")  # stale: starts a refresh that fails
     _wait_for(lambda: index.scrolls == 2 and not searcher._refreshing.locked())
     assert searcher.search("waterprof boots").spelling == [("waterprof", "waterproof")]
     index.fail = False
-    time.sleep(0.25)
+    searcher.search("boots")  # the failed refresh counts as a try: no new one before the ttl
+    assert index.scrolls == 2
+    clock.now += 601
     searcher.search("boots")
     _wait_for(lambda: index.scrolls == 3)
