@@ -106,6 +106,27 @@ class _SocketIOAdapter:
         await self.sio.emit("bot_uttered", {"text": message.get("text") or ""}, room=shopper_key)
 
 
+def _start(services: Services, session_id: str) -> None:
+    with services.session_factory() as session:
+        shopper = conversations.get_or_create_shopper(session=session, external_id=session_id)
+        conversations.open_conversation(session=session, shopper=shopper, channel=CHANNEL)
+        session.commit()
+
+
+def _turn(services: Services, session_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    services.limits.chat_shopper.check(session_id, "messages from this shopper")
+    with services.session_factory() as session:
+        _, messages = services.turns.handle(
+            session,
+            sender=session_id,
+            text=text,
+            channel=CHANNEL,
+            metadata=metadata,
+            client_id=metadata.get("message_id") if isinstance(metadata.get("message_id"), str) else None,
+        )
+        return [conversations.to_out(m).model_dump(mode="json") for m in messages[1:]]
+
+
 def build_socketio_app(
     services: Callable[[], Services], live: LiveChannels, cors_origins: list[str] | str, redis_url: str = ""
 ) -> socketio.ASGIApp:
@@ -124,32 +145,12 @@ def build_socketio_app(
         client_manager=manager,
     )
 
-    def _start(session_id: str) -> None:
-        with services().session_factory() as session:
-            shopper = conversations.get_or_create_shopper(session=session, external_id=session_id)
-            conversations.open_conversation(session=session, shopper=shopper, channel=CHANNEL)
-            session.commit()
-
-    def _turn(session_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
-        state = services()
-        state.limits.chat_shopper.check(session_id, "messages from this shopper")
-        with state.session_factory() as session:
-            _, messages = state.turns.handle(
-                session,
-                sender=session_id,
-                text=text,
-                channel=CHANNEL,
-                metadata=metadata,
-                client_id=metadata.get("message_id") if isinstance(metadata.get("message_id"), str) else None,
-            )
-            return [conversations.to_out(m).model_dump(mode="json") for m in messages[1:]]
-
     async def _open(sid: str, requested: Any) -> str:
         tokens = services().session_tokens
         session_id = resumable(tokens, requested) or issue_session_id(tokens)
         await sio.save_session(sid, {"session_id": session_id})
         await sio.enter_room(sid, session_id)
-        await run_in_threadpool(_start, session_id)
+        await run_in_threadpool(_start, services(), session_id)
         await sio.emit("session_confirm", {"session_id": session_id}, room=sid)
         return session_id
 
@@ -166,7 +167,7 @@ def build_socketio_app(
         session_id = saved.get("session_id") or await _open(sid, data.get("session_id"))
         custom: dict[str, Any] = data["customData"] if isinstance(data.get("customData"), dict) else {}
         try:
-            replies = await run_in_threadpool(_turn, session_id, data["message"], custom)
+            replies = await run_in_threadpool(_turn, services(), session_id, data["message"], custom)
         except DomainError as exc:
             await sio.emit("bot_uttered", {"text": f"Sorry, I could not take that message: {exc.message}"}, room=sid)
             return

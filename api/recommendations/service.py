@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from api.behaviour.service import as_utc, recent_events
 from api.conversations.models import Message
 from api.conversations.service import shopper_keys
 from api.db import utcnow
-from api.recommendations.context import need_from_turns, need_label
+from api.recommendations.context import ChatNeed, need_from_turns, need_label
 from api.recommendations.cooccurrence import CoOccurrenceModel
 from api.recommendations.fusion import behaviour_scores, merge
 from api.recommendations.history import HistoryScores, Interaction, score_history
@@ -59,6 +59,15 @@ class _Context:
     cold_start: bool
 
 
+@dataclass
+class _ChatSide:
+    """What the conversation asked for, as found in the index."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    index_up: bool = True
+
+
 class Recommender:
     """Merges what the shopper said (chat), did (behaviour) and what matches (retrieval)."""
 
@@ -83,18 +92,8 @@ class Recommender:
 
     def recommend(self, session: Session, request: RecommendationsIn) -> RecommendationsOut:
         """Return up to request.limit in-stock products, each with a reason."""
+        need = need_from_turns(self._turns(session, request))
         keys = shopper_keys(session, request.session_id, request.customer_id)
-        turns = conversation_turns(session, request.conversation_id) if request.conversation_id else []
-        if request.query or request.entities:
-            turns.append(
-                {
-                    "author": "shopper",
-                    "text": request.query,
-                    "intent": request.intent or "search_product",
-                    "entities": request.entities,
-                }
-            )
-        need = need_from_turns(turns)
         events = recent_events(session, keys, limit=300)
         history = score_history(
             [Interaction(e.product_id, e.type, as_utc(e.occurred_at)) for e in events if e.product_id], utcnow()
@@ -106,38 +105,18 @@ class Recommender:
             model.session_knn.scores(recent_items, BEHAVIOUR_CANDIDATES),
             model.item_knn.scores(recent_items, BEHAVIOUR_CANDIDATES),
         )
-
-        chat: dict[str, float] = {}
-        chat_reason: dict[str, str] = {}
         # Constraints the shopper typed ("under 2000") count like the ones the NLU tagged.
         flt = parse_query(need.query, need.product_filter()).filter
-        index_up = True
-        if need.query or need.has_constraints():
-            asked_for = need.query
-            try:
-                found = self.searcher.search(need.query, flt, limit=CHAT_CANDIDATES)
-                hits = found.hits
-                if found.spelling:  # the reason names what was searched: "milwaukee drill", not "milwakee drill"
-                    asked_for = respell(need.query, found.spelling)
-            except Exception as exc:  # noqa: BLE001 - the index is down: behaviour and popular items only
-                log.warning("recs.search_unavailable error=%s", type(exc).__name__)
-                hits, index_up = [], False
-            asked = need_label(asked_for)
-            label = ", ".join(x for x in (asked, *flt.describe()[:2]) if x and x != "in stock")
-            for rank, hit in enumerate(hits):
-                chat[hit.product_id] = 1.0 / (1 + rank)
-                chat_reason[hit.product_id] = f"matches '{label[:60]}'"
-        cold_start = not behaviour and not chat
-        if cold_start:
+        chat = self._chat_side(need, flt)
+        cold_start = not behaviour and not chat.scores
+        if cold_start or not chat.index_up:
             popular = model.popularity.scores([], BEHAVIOUR_CANDIDATES)
-            behaviour = {k: float(v) for k, v in popular.items()}
-
-        if not index_up:  # popular items fill in for what search would have found
-            popular = model.popularity.scores([], BEHAVIOUR_CANDIDATES)
-            behaviour = {**{k: float(v) * 1e-6 for k, v in popular.items()}, **behaviour}
-        candidates = list(dict.fromkeys([*behaviour, *chat]))
+            # cold start: popular items are the list; index down: they fill in for what search would find
+            weight = 1.0 if cold_start else 1e-6
+            behaviour = {**{k: float(v) * weight for k, v in popular.items()}, **behaviour}
+        candidates = list(dict.fromkeys([*behaviour, *chat.scores]))
         payloads, answered = self._payloads(candidates)
-        index_up = index_up and answered
+        index_up = chat.index_up and answered
         constrained = flt != ProductFilter(in_stock=True)
 
         def matches(item: str) -> bool | None:
@@ -145,16 +124,22 @@ class Recommender:
                 return None
             return flt.matches(payloads[item])
 
-        ranked = merge(behaviour, chat, matches=matches, n=len(candidates) or 1)
+        ranked = merge(behaviour, chat.scores, matches=matches, n=len(candidates) or 1)
         # What the shopper asked for is a hard constraint: history that contradicts it
         # ("cheaper ones" than the watch they viewed) is left out, not just pushed down.
         ranked = [r for r in ranked if "chat" in r[2] or matches(r[0]) is not False]
         items = self._select(ranked, payloads, history, request.limit)
         if len(items) < request.limit and (cold_start or not items) and index_up:
             items += self._popular_fill(items, request.limit, history, payloads)
-        ctx = _Context(payloads, history, chat_reason, cold_start)
+        ctx = _Context(payloads, history, chat.reasons, cold_start)
         out = [self._card(item, score, sources, ctx) for item, score, sources in items]
-        log.info("recs.served n=%d cold_start=%s behaviour=%d chat=%d", len(out), cold_start, len(behaviour), len(chat))
+        log.info(
+            "recs.served n=%d cold_start=%s behaviour=%d chat=%d",
+            len(out),
+            cold_start,
+            len(behaviour),
+            len(chat.scores),
+        )
         return RecommendationsOut(
             items=out,
             cold_start=cold_start,
@@ -162,6 +147,42 @@ class Recommender:
             query=need.query,
             constraints=flt.describe() if constrained else [],
         )
+
+    @staticmethod
+    def _turns(session: Session, request: RecommendationsIn) -> list[dict[str, Any]]:
+        """The conversation's turns, plus the request's own query as the latest one."""
+        turns = conversation_turns(session, request.conversation_id) if request.conversation_id else []
+        if request.query or request.entities:
+            turns.append(
+                {
+                    "author": "shopper",
+                    "text": request.query,
+                    "intent": request.intent or "search_product",
+                    "entities": request.entities,
+                }
+            )
+        return turns
+
+    def _chat_side(self, need: ChatNeed, flt: ProductFilter) -> _ChatSide:
+        """Search what the chat asked for: each hit's score by rank, and its reason."""
+        side = _ChatSide()
+        if not (need.query or need.has_constraints()):
+            return side
+        asked_for = need.query
+        try:
+            found = self.searcher.search(need.query, flt, limit=CHAT_CANDIDATES)
+            hits = found.hits
+            if found.spelling:  # the reason names what was searched: "milwaukee drill", not "milwakee drill"
+                asked_for = respell(need.query, found.spelling)
+        except Exception as exc:  # noqa: BLE001 - the index is down: behaviour and popular items only
+            log.warning("recs.search_unavailable error=%s", type(exc).__name__)
+            hits, side.index_up = [], False
+        asked = need_label(asked_for)
+        label = ", ".join(x for x in (asked, *flt.describe()[:2]) if x and x != "in stock")
+        for rank, hit in enumerate(hits):
+            side.scores[hit.product_id] = 1.0 / (1 + rank)
+            side.reasons[hit.product_id] = f"matches '{label[:60]}'"
+        return side
 
     @staticmethod
     def _select(

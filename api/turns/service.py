@@ -90,48 +90,74 @@ def handle_turn(
     conversation = conversations.open_conversation(
         session=session, shopper=shopper, channel=channel, channel_id=channel_id
     )
-    stored_turn = None
-    if client_id is not None:
-        stored_turn = conversations.find_turn(session=session, conversation=conversation, client_id=client_id)
-    if stored_turn is not None and not _interrupted(stored_turn, resume_after_s):
-        return conversation, stored_turn  # a retry of a message already taken: answer it again, store nothing
-    if stored_turn is not None:
-        inbound = stored_turn[0]  # a process died mid-turn: finish the turn it left
-        log.warning("dialogue.turn.resumed conversation=%s", conversation.id)
-    else:
-        inbound = conversations.add_shopper_message(
-            session=session, conversation=conversation, text=text, client_id=client_id
-        )
-        session.commit()
-
+    inbound, replayed = _store_inbound(session, conversation, text, client_id, resume_after_s)
+    if replayed is not None:
+        return conversation, replayed  # a retry of a message already taken: answer it again, store nothing
     if conversation.status != "bot":
         conversations.annotate(message=inbound, nlu=None, status="awaiting_agent", latency_ms=0.0)
         session.commit()
         return conversation, [inbound]
-
-    started = time.perf_counter()
     turn_metadata = {**metadata, "shopper_id": shopper.id, "session_id": sender, "channel": channel}
+    replies, nlu, status, latency_ms = _understand_and_reply(engine, conversation.id, text, turn_metadata, channel)
+    conversations.annotate(message=inbound, nlu=nlu, status=status, latency_ms=latency_ms)
+    replies = _update_shopper_state(session, conversation, sender, nlu, replies)
+    stored = [conversations.add_reply(session=session, conversation=conversation, reply=r) for r in replies]
+    session.commit()
+    log.info("dialogue.turn.done status=%s intent=%s latency_ms=%.0f", status, nlu.intent if nlu else None, latency_ms)
+    return conversation, [inbound, *stored]
+
+
+def _store_inbound(
+    session: Session, conversation: Conversation, text: str, client_id: str | None, resume_after_s: float
+) -> tuple[Message, list[Message] | None]:
+    """Store the shopper's message and commit it (before anything can fail); return it, and
+    the stored turn instead when this is a retry of a finished one."""
+    stored_turn = None
+    if client_id is not None:
+        stored_turn = conversations.find_turn(session=session, conversation=conversation, client_id=client_id)
+    if stored_turn is not None and not _interrupted(stored_turn, resume_after_s):
+        return stored_turn[0], stored_turn
+    if stored_turn is not None:
+        log.warning("dialogue.turn.resumed conversation=%s", conversation.id)
+        return stored_turn[0], None  # a process died mid-turn: finish the turn it left
+    inbound = conversations.add_shopper_message(
+        session=session, conversation=conversation, text=text, client_id=client_id
+    )
+    session.commit()
+    return inbound, None
+
+
+def _understand_and_reply(
+    engine: DialogueEngine, conversation_id: str, text: str, metadata: dict[str, Any], channel: str
+) -> tuple[list[BotMessage], NluResult | None, str, float]:
+    """Ask the engine; a failure becomes the polite apology. Returns replies, NLU, status, ms."""
+    started = time.perf_counter()
     try:
-        turn = engine.handle(conversation_id=conversation.id, text=text, metadata=turn_metadata)
+        turn = engine.handle(conversation_id=conversation_id, text=text, metadata=metadata)
         replies, nlu, status = turn.messages, turn.nlu, "answered"
     except DialogueUnavailable:
         replies, nlu, status = [BotMessage(text=UNAVAILABLE_REPLY)], None, "dialogue_unavailable"
-        log.warning("dialogue.turn.degraded conversation=%s", conversation.id)
+        log.warning("dialogue.turn.degraded conversation=%s", conversation_id)
     latency_ms = (time.perf_counter() - started) * 1000
     TURN_SECONDS.labels(channel, status).observe(latency_ms / 1000)
     if nlu is not None and nlu.confidence is not None:
         NLU_CONFIDENCE.observe(nlu.confidence)
     if nlu is not None and nlu.intent in FALLBACK_INTENTS:
         FALLBACKS.inc()
-    conversations.annotate(message=inbound, nlu=nlu, status=status, latency_ms=latency_ms)
-    if nlu is not None and nlu.intent in HANDOFF_INTENTS:
+    return replies, nlu, status, latency_ms
+
+
+def _update_shopper_state(
+    session: Session, conversation: Conversation, sender: str, nlu: NluResult | None, replies: list[BotMessage]
+) -> list[BotMessage]:
+    """Hand off when asked, move the purchase funnel, and add the checkout nudge when due."""
+    if nlu is None:
+        return replies
+    if nlu.intent in HANDOFF_INTENTS:
         request_handoff(session, conversation, reason="shopper asked for a human")
-    if nlu is not None and update_purchase_intent(session, conversation, sender, nlu):
-        replies = [*replies, CHECKOUT_NUDGE]
-    stored = [conversations.add_reply(session=session, conversation=conversation, reply=r) for r in replies]
-    session.commit()
-    log.info("dialogue.turn.done status=%s intent=%s latency_ms=%.0f", status, nlu.intent if nlu else None, latency_ms)
-    return conversation, [inbound, *stored]
+    if update_purchase_intent(session, conversation, sender, nlu):
+        return [*replies, CHECKOUT_NUDGE]
+    return replies
 
 
 @dataclass(frozen=True)
