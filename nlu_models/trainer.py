@@ -77,6 +77,34 @@ class TrainResult:
         }
 
 
+@dataclass
+class _Run:
+    """One training run's state, passed from stage to stage."""
+
+    examples: List[Example]
+    validation: List[Example]
+    intents: List[str]
+    tags: List[str]
+    intent_index: Dict[str, int]
+    tag_index: Dict[str, int]
+    gazetteer: Gazetteer
+    model: IntentEntityModel
+    crf: Optional[CRF]
+    intent_loss: nn.Module
+    lengths: List[int]
+    steps_per_epoch: int
+    optimizer: torch.optim.Optimizer
+    schedule: torch.optim.lr_scheduler.LambdaLR
+    generator: torch.Generator
+    substitutions: random.Random
+    has_entities: bool
+    history: List[Dict[str, float]] = field(default_factory=list)
+    best_state: Optional[Dict[str, Any]] = None
+    best_crf: Optional[Dict[str, Any]] = None
+    best_score: float = -1.0
+    stale: int = 0
+
+
 class Trainer:
     """Fine-tunes IntentEntityModel on examples; calibrates on a held-out split."""
 
@@ -181,7 +209,7 @@ class Trainer:
         optimizer.step(closure)
         with torch.no_grad():
             accuracy = float((head(features).argmax(1) == target).float().mean())
-        print(f"nlu: linear probe: train accuracy {accuracy:.4f} in {time.perf_counter() - started:.0f} s", flush=True)
+        log.info("nlu.train.linear_probe train_accuracy=%.4f seconds=%.0f", accuracy, time.perf_counter() - started)
 
     def logits(self, model: IntentEntityModel, examples: Sequence[Example], batch_size: int = 128) -> np.ndarray:
         """Return intent logits for examples (eval mode, no grad)."""
@@ -220,8 +248,25 @@ class Trainer:
         Raises:
             TooFewExamples: an intent has fewer than args.min_examples_per_intent examples.
         """
-        args = self.args
         started = time.perf_counter()
+        run = self._prepare(examples, validation, entity_names, lookups)
+        for epoch in range(1, self.args.epochs + 1):
+            loss = self._train_epoch(run, epoch)
+            if self._validate(run, epoch, loss):
+                log.info("nlu.train.early_stop epoch=%d", epoch)
+                break
+        return self._finish(run, oos_validation, time.perf_counter() - started)
+
+    def _prepare(
+        self,
+        examples: Sequence[Example],
+        validation: Optional[Sequence[Example]],
+        entity_names: Sequence[str],
+        lookups: Optional[Mapping[str, Sequence[str]]],
+    ) -> _Run:
+        """Seed, split, build the vocabularies, the model and its heads, the loss, the linear
+        probe, the optimizer and its schedule (in this order: the seed's draws depend on it)."""
+        args = self.args
         check_counts(examples, args.min_examples_per_intent)
         if args.threads:
             torch.set_num_threads(args.threads)
@@ -240,116 +285,151 @@ class Trainer:
             self._lookup_prior(model, gazetteer, tag_index)
         crf = CRF(tags) if args.entity_crf and len(tags) > 1 else None
         substitutions = random.Random(args.seed)
-        has_entities = any(e.spans for e in validation)
-
-        counts = Counter(e.intent for e in examples)
-        weights = torch.ones(len(intents))
-        if args.class_weighting:
-            raw = torch.tensor([1.0 / np.sqrt(max(counts.get(i, 1), 1)) for i in intents], dtype=torch.float32)
-            weights = raw / raw.mean()
-        intent_loss = nn.CrossEntropyLoss(weight=weights, label_smoothing=args.label_smoothing)
-
+        weights = self._class_weights(examples, intents)
         if args.linear_probe:
             self._linear_probe(model, examples, intent_index, weights)
-        lengths = [len(e) for e in self.text.token_lengths([e.text for e in examples])]
         steps_per_epoch = max(1, (len(examples) + args.batch_size - 1) // args.batch_size)
-        total = steps_per_epoch * args.epochs
         optimizer = self._optimizer(model, crf)
-        warmup = max(1, int(total * args.warmup_ratio))
-        schedule = torch.optim.lr_scheduler.LambdaLR(
+        return _Run(
+            examples=list(examples),
+            validation=list(validation),
+            intents=intents,
+            tags=tags,
+            intent_index=intent_index,
+            tag_index=tag_index,
+            gazetteer=gazetteer,
+            model=model,
+            crf=crf,
+            intent_loss=nn.CrossEntropyLoss(weight=weights, label_smoothing=args.label_smoothing),
+            lengths=[len(e) for e in self.text.token_lengths([e.text for e in examples])],
+            steps_per_epoch=steps_per_epoch,
+            optimizer=optimizer,
+            schedule=self._schedule(optimizer, steps_per_epoch * args.epochs),
+            generator=torch.Generator().manual_seed(args.seed),
+            substitutions=substitutions,
+            has_entities=any(e.spans for e in validation),
+        )
+
+    def _class_weights(self, examples: Sequence[Example], intents: Sequence[str]) -> torch.Tensor:
+        """Inverse square-root frequency weights (mean 1), or ones without class weighting."""
+        if not self.args.class_weighting:
+            return torch.ones(len(intents))
+        counts = Counter(e.intent for e in examples)
+        raw = torch.tensor([1.0 / np.sqrt(max(counts.get(i, 1), 1)) for i in intents], dtype=torch.float32)
+        return raw / raw.mean()
+
+    def _schedule(self, optimizer: torch.optim.Optimizer, total: int) -> torch.optim.lr_scheduler.LambdaLR:
+        """Linear warm-up, then linear decay to zero."""
+        warmup = max(1, int(total * self.args.warmup_ratio))
+        return torch.optim.lr_scheduler.LambdaLR(
             optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
         )
-        generator = torch.Generator().manual_seed(args.seed)
-        best_state, best_score, stale = None, -1.0, 0
-        best_crf: Optional[Dict[str, Any]] = None
-        history: List[Dict[str, float]] = []
-        for epoch in range(1, args.epochs + 1):
-            model.train()
-            epoch_examples = [
-                case_and_punctuation(
-                    typo_noise(
-                        substitute_values(e, gazetteer.tables, substitutions, args.lookup_substitution),
-                        substitutions,
-                        args.typo_augmentation,
-                    ),
-                    substitutions,
-                    args.case_augmentation,
-                )
-                for e in examples
-            ]
-            batches = self._batches(lengths, generator)
-            bar = tqdm(batches, desc=f"epoch {epoch}/{args.epochs}", unit="step", leave=False)
-            running = 0.0
-            for step, indices in enumerate(bar):
-                chunk = [epoch_examples[i] for i in indices]
-                texts = [e.text for e in chunk]
-                batch = self.text.encode(texts)
-                intent_logits, tag_logits = model(
-                    torch.from_numpy(batch.input_ids),
-                    torch.from_numpy(batch.attention_mask),
-                    self._lookup(texts, batch, gazetteer),
-                )
-                loss = intent_loss(intent_logits, torch.tensor([intent_index[e.intent] for e in chunk]))
-                if args.entity_loss_weight > 0:
-                    tag_y = torch.from_numpy(align_tags(chunk, batch, tag_index))
-                    loss = loss + args.entity_loss_weight * self._entity_loss(tag_logits, tag_y, crf)
-                optimizer.zero_grad()
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                optimizer.step()
-                schedule.step()
-                running += float(loss.detach())
-                bar.set_postfix(loss=f"{running / (step + 1):.3f}")
-            bar.close()
-            val_logits = self.logits(model, validation)
-            gold = [intent_index[e.intent] for e in validation]
-            pred = val_logits.argmax(axis=1).tolist()
-            intent_f1 = macro_f1(gold, pred, len(intents))
-            record = {
-                "epoch": epoch,
-                "loss": running / steps_per_epoch,
-                "val_macro_f1": intent_f1,
-                "val_accuracy": float(np.mean(np.array(gold) == np.array(pred))),
-            }
-            score = intent_f1
-            if has_entities:
-                found = self.predict_entities(model, tags, [e.text for e in validation], gazetteer, crf)
-                record["val_entity_f1"] = entity_f1(validation, found)
-                score = (intent_f1 + record["val_entity_f1"]) / 2
-            history.append(record)
-            print(
-                f"nlu: epoch {epoch}: loss {record['loss']:.3f}, validation macro-F1 {intent_f1:.4f}"
-                + (f", entity F1 {record['val_entity_f1']:.4f}" if has_entities else ""),
-                flush=True,
+
+    def _augmented(self, run: _Run) -> List[Example]:
+        """This epoch's copies of the training examples: lookup values swapped, typos, case."""
+        args, rng = self.args, run.substitutions
+        return [
+            case_and_punctuation(
+                typo_noise(
+                    substitute_values(e, run.gazetteer.tables, rng, args.lookup_substitution),
+                    rng,
+                    args.typo_augmentation,
+                ),
+                rng,
+                args.case_augmentation,
             )
-            if score > best_score + 1e-4:
-                best_state, best_score, stale = copy.deepcopy(model.state_dict()), score, 0
-                best_crf = copy.deepcopy(crf.state_dict()) if crf is not None else None
-            else:
-                stale += 1
-                if stale >= args.early_stopping_patience:
-                    print(f"nlu: early stop after epoch {epoch}", flush=True)
-                    break
-        assert best_state is not None
-        model.load_state_dict(best_state)
-        if crf is not None and best_crf is not None:
-            crf.load_state_dict(best_crf)
+            for e in run.examples
+        ]
+
+    def _train_epoch(self, run: _Run, epoch: int) -> float:
+        """One pass over shuffled, length-bucketed batches; return the mean loss."""
+        args, model = self.args, run.model
+        model.train()
+        epoch_examples = self._augmented(run)
+        bar = tqdm(
+            self._batches(run.lengths, run.generator), desc=f"epoch {epoch}/{args.epochs}", unit="step", leave=False
+        )
+        running = 0.0
+        for step, indices in enumerate(bar):
+            chunk = [epoch_examples[i] for i in indices]
+            texts = [e.text for e in chunk]
+            batch = self.text.encode(texts)
+            intent_logits, tag_logits = model(
+                torch.from_numpy(batch.input_ids),
+                torch.from_numpy(batch.attention_mask),
+                self._lookup(texts, batch, run.gazetteer),
+            )
+            loss = run.intent_loss(intent_logits, torch.tensor([run.intent_index[e.intent] for e in chunk]))
+            if args.entity_loss_weight > 0:
+                tag_y = torch.from_numpy(align_tags(chunk, batch, run.tag_index))
+                loss = loss + args.entity_loss_weight * self._entity_loss(tag_logits, tag_y, run.crf)
+            run.optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            run.optimizer.step()
+            run.schedule.step()
+            running += float(loss.detach())
+            bar.set_postfix(loss=f"{running / (step + 1):.3f}")
+        bar.close()
+        return running / run.steps_per_epoch
+
+    def _validate(self, run: _Run, epoch: int, loss: float) -> bool:
+        """Score the epoch on validation, keep the best weights; return True to stop early.
+
+        The score is intent macro-F1, averaged with entity F1 when validation has entities."""
+        val_logits = self.logits(run.model, run.validation)
+        gold = [run.intent_index[e.intent] for e in run.validation]
+        pred = val_logits.argmax(axis=1).tolist()
+        intent_f1 = macro_f1(gold, pred, len(run.intents))
+        record = {
+            "epoch": epoch,
+            "loss": loss,
+            "val_macro_f1": intent_f1,
+            "val_accuracy": float(np.mean(np.array(gold) == np.array(pred))),
+        }
+        score = intent_f1
+        if run.has_entities:
+            found = self.predict_entities(run.model, run.tags, [e.text for e in run.validation], run.gazetteer, run.crf)
+            record["val_entity_f1"] = entity_f1(run.validation, found)
+            score = (intent_f1 + record["val_entity_f1"]) / 2
+        run.history.append(record)
+        log.info(
+            "nlu.train.epoch epoch=%d loss=%.3f val_macro_f1=%.4f val_entity_f1=%s",
+            epoch,
+            loss,
+            intent_f1,
+            f"{record['val_entity_f1']:.4f}" if run.has_entities else "-",
+        )
+        if score > run.best_score + 1e-4:
+            run.best_state, run.best_score, run.stale = copy.deepcopy(run.model.state_dict()), score, 0
+            run.best_crf = copy.deepcopy(run.crf.state_dict()) if run.crf is not None else None
+            return False
+        run.stale += 1
+        return run.stale >= self.args.early_stopping_patience
+
+    def _finish(self, run: _Run, oos_validation: Sequence[str], seconds: float) -> TrainResult:
+        """Restore the best epoch, calibrate its temperature and fit the out-of-scope threshold."""
+        assert run.best_state is not None
+        model, crf = run.model, run.crf
+        model.load_state_dict(run.best_state)
+        if crf is not None and run.best_crf is not None:
+            crf.load_state_dict(run.best_crf)
         model.eval()
-        val_logits = self.logits(model, validation)
-        gold_arr = np.array([intent_index[e.intent] for e in validation])
-        temperature = fit_temperature(val_logits, gold_arr)
+        val_logits = self.logits(model, run.validation)
+        gold = np.array([run.intent_index[e.intent] for e in run.validation])
+        temperature = fit_temperature(val_logits, gold)
         probs = softmax(val_logits, temperature)
-        threshold = self._oos_threshold(model, validation, intents, probs, gold_arr, oos_validation, temperature)
+        threshold = self._oos_threshold(model, run.validation, run.intents, probs, gold, oos_validation, temperature)
         return TrainResult(
-            model,
-            intents,
-            tags,
-            temperature,
-            threshold,
-            history,
-            time.perf_counter() - started,
-            gazetteer.to_dict(),
-            crf.scores() if crf is not None else None,
+            model=model,
+            intents=run.intents,
+            tags=run.tags,
+            temperature=temperature,
+            oos_threshold=threshold,
+            history=run.history,
+            seconds=seconds,
+            lookups=run.gazetteer.to_dict(),
+            crf=crf.scores() if crf is not None else None,
         )
 
     def _oos_threshold(

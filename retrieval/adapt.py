@@ -30,6 +30,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from retrieval.product import Product
 
@@ -144,12 +145,6 @@ def adapt(products: Sequence[Product], out_dir: Path, args: AdaptArguments) -> P
                 losses.append(float(loss.detach()))
                 bar.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}")
                 bar.update(1)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.eval()
-    model.save_pretrained(str(out_dir))
-    tokenizer.save_pretrained(str(out_dir))
-    if (src / "tokenizer.json").exists() and not (out_dir / "tokenizer.json").exists():
-        shutil.copy(src / "tokenizer.json", out_dir / "tokenizer.json")
     report = {
         "products": len(products),
         "steps": steps,
@@ -158,9 +153,20 @@ def adapt(products: Sequence[Product], out_dir: Path, args: AdaptArguments) -> P
         "seconds": time.perf_counter() - started,
         "arguments": asdict(args),
     }
-    (out_dir / "adaptation.json").write_text(json.dumps(report, indent=2))
+    _save(model, tokenizer, src, out_dir, report)
     log.info("retrieval.adapt.done steps=%d seconds=%.0f", steps, report["seconds"])
     return out_dir
+
+
+def _save(model: Any, tokenizer: Any, src: Path, out_dir: Path, report: dict[str, Any]) -> None:
+    """Write the adapted model, its tokenizer and the training report to `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    model.save_pretrained(str(out_dir))
+    tokenizer.save_pretrained(str(out_dir))
+    if (src / "tokenizer.json").exists() and not (out_dir / "tokenizer.json").exists():
+        shutil.copy(src / "tokenizer.json", out_dir / "tokenizer.json")
+    (out_dir / "adaptation.json").write_text(json.dumps(report, indent=2))
 
 
 def adaptation_key(products: Sequence[Product], args: AdaptArguments) -> str:
