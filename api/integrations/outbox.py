@@ -6,8 +6,8 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from api.db import utcnow
 from api.integrations.models import Channel, Delivery, OutboxEvent, Subscription
@@ -30,22 +30,41 @@ def event_body(event: OutboxEvent) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
+_SUBSCRIPTIONS = "shoptalk.active_subscriptions"
+
+
+def _active_subscriptions(session: Session) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The active subscriptions as (id, url, event types), read once per transaction: a turn
+    emits several events, and each read the table before."""
+    cached = session.info.get(_SUBSCRIPTIONS)
+    if cached is None:
+        rows = session.scalars(select(Subscription).where(Subscription.active.is_(True)))
+        cached = [(s.id, s.url, tuple(s.event_types)) for s in rows]
+        session.info[_SUBSCRIPTIONS] = cached
+    return cached
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_subscriptions(session: Session, transaction: SessionTransaction) -> None:
+    """A new transaction reads the subscriptions again (an admin may have changed them).
+    Flushes and savepoints end inner transactions: only the outermost one counts."""
+    if transaction.parent is None:
+        session.info.pop(_SUBSCRIPTIONS, None)
+
+
 def emit(session: Session, type_: str, payload: dict[str, Any]) -> OutboxEvent | None:
     """Record an event for every active subscription to its type; nothing when none listens.
 
     Call inside the transaction of the change: the event commits (or rolls back) with it.
     """
-    subscriptions = [
-        s for s in session.scalars(select(Subscription).where(Subscription.active.is_(True)))
-        if type_ in s.event_types or "*" in s.event_types
-    ]  # fmt: skip
+    subscriptions = [s for s in _active_subscriptions(session) if type_ in s[2] or "*" in s[2]]
     if not subscriptions:
         return None
     event = OutboxEvent(type=type_, payload=payload, created_at=utcnow())
     session.add(event)
     session.flush()
-    for subscription in subscriptions:
-        session.add(Delivery(event_id=event.id, subscription_id=subscription.id, url=subscription.url))
+    for subscription_id, url, _ in subscriptions:
+        session.add(Delivery(event_id=event.id, subscription_id=subscription_id, url=url))
     return event
 
 
