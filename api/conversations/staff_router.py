@@ -19,8 +19,7 @@ from api.conversations import service as conversations
 from api.conversations.models import Conversation
 from api.conversations.schemas import MessageOut
 from api.deps import CurrentStaff
-from api.integrations.models import Channel
-from api.integrations.outbox import emit_to_channel
+from api.integrations import service as integrations
 from api.integrations.schemas import AgentMessageIn
 from api.review.schemas import ConversationState, TakeOverIn
 from api.services import Services, ServicesDep
@@ -41,16 +40,10 @@ def _reply(
         audit(session, who, "conversation.reply", "conversation", conversation.id)
         message = handoff.agent_reply(session, conversation, body.agent or who.username, body.text)
         out = conversations.to_out(message)
-        if conversation.channel_id:
-            channel = session.get(Channel, conversation.channel_id)
-            if channel is not None and channel.callback_url and channel.kind == "webhook":
-                sender = conversation.shopper.external_id.split(":", 1)[-1]
-                emit_to_channel(
-                    session,
-                    channel,
-                    {"conversation_id": conversation.id, "sender": sender, "messages": [out.model_dump(mode="json")]},
-                )
-                session.commit()
+        sender = conversation.shopper.external_id.split(":", 1)[-1]
+        payload = {"conversation_id": conversation.id, "messages": [out.model_dump(mode="json")]}
+        if integrations.forward_to_channel(session, conversation.channel_id, sender, payload):
+            session.commit()
         return out, conversation.channel, conversation.shopper.external_id
 
 

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.conversations import service as conversations
 from api.errors import DomainError, NotFound, Unauthorized
+from api.integrations import service as integrations
 from api.integrations.models import Channel, InboundDelivery
 from api.integrations.outbox import emit_to_channel
 from api.integrations.schemas import InboundMessage
@@ -56,8 +57,8 @@ async def read_body(request: Request, max_bytes: int = MAX_BODY_BYTES) -> bytes:
 def load_channel(services: Services, channel_id: str, kind: str) -> Channel:
     """Return the active channel of this kind, or raise NotFound."""
     with services.session_factory() as session:
-        channel = session.get(Channel, channel_id)
-        if channel is None or not channel.active or channel.kind != kind:
+        channel = integrations.active_channel(session, channel_id, kind)
+        if channel is None:
             log.info("webhooks.refused reason=unknown_channel channel=%s", channel_id[:40])
             raise NotFound(f"no active {kind} channel {channel_id}")
         session.expunge(channel)

@@ -148,3 +148,15 @@ def test_functions_stay_short() -> None:
                     if lines > MAX_FUNCTION_LINES:
                         long.append(f"{path.relative_to(root)}:{node.lineno} {node.name} ({lines} lines)")
     assert long == []
+
+
+def test_routers_never_query_the_database() -> None:
+    """A router maps HTTP to a service call: no select(), session.get/scalars/execute in it."""
+    queries = []
+    for path in sorted(API.rglob("*router*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                if name == "select" or name.endswith(("session.get", "session.scalars", "session.execute")):
+                    queries.append(f"{path.relative_to(API.parent)}:{node.lineno} {name}")
+    assert queries == []
