@@ -9,17 +9,16 @@ from typing import Any
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.conversations import service as conversations
 from api.errors import DomainError, NotFound, Unauthorized
 from api.integrations import service as integrations
-from api.integrations.models import Channel, InboundDelivery
+from api.integrations.models import Channel
 from api.integrations.outbox import emit_to_channel
 from api.integrations.schemas import InboundMessage
 from api.integrations.secrets_box import SecretBox
+from api.integrations.service import remember_delivery
 from api.integrations.signing import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
@@ -37,10 +36,6 @@ MAX_BODY_BYTES = 64 * 1024
 
 class PayloadTooLarge(DomainError):
     status_code = 413
-
-
-class Replayed(DomainError):
-    status_code = 409
 
 
 async def read_body(request: Request, max_bytes: int = MAX_BODY_BYTES) -> bytes:
@@ -90,17 +85,6 @@ async def read_verified(
     body = await read_body(request)
     channel = load_channel(services, channel_id, kind)
     return channel, body, verify_signature(request, services.secret_box, channel, body, sig_header, ts_header)
-
-
-def remember_delivery(session: Session, channel_id: str, delivery_id: str) -> None:
-    """Record a delivery id; a second time raises Replayed and nothing is processed."""
-    session.add(InboundDelivery(channel_id=channel_id, delivery_id=delivery_id))
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        log.info("webhooks.refused reason=replay channel=%s delivery=%s", channel_id, delivery_id[:64])
-        raise Replayed(f"delivery {delivery_id} was already received") from exc
 
 
 def parse_json(body: bytes) -> Any:

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
-from api.errors import NotFound
-from api.integrations.models import Channel, Delivery, OutboxEvent, Subscription
+from api.errors import DomainError, NotFound
+from api.integrations.models import Channel, Delivery, InboundDelivery, OutboxEvent, Subscription
 from api.integrations.outbox import emit_to_channel
 from api.integrations.schemas import ChannelIn
 from api.integrations.secrets_box import SecretBox, new_secret
+
+log = logging.getLogger(__name__)
+
+
+class Replayed(DomainError):
+    status_code = 409
+
+
+def remember_delivery(session: Session, channel_id: str, delivery_id: str) -> None:
+    """Record a delivery id; a second time raises Replayed and nothing is processed."""
+    session.add(InboundDelivery(channel_id=channel_id, delivery_id=delivery_id))
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        log.info("webhooks.refused reason=replay channel=%s delivery=%s", channel_id, delivery_id[:64])
+        raise Replayed(f"delivery {delivery_id} was already received") from exc
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,9 @@ from starlette.concurrency import run_in_threadpool
 from api.errors import DomainError, Unauthorized
 from api.integrations.chatwoot.bot import answer, status_changed
 from api.integrations.chatwoot.events import STATUS_EVENTS, conversation_of
-from api.integrations.inbound_router import (
-    Replayed,
-    load_channel,
-    parse_json,
-    read_body,
-    remember_delivery,
-    verify_signature,
-)
+from api.integrations.inbound_router import load_channel, parse_json, read_body, verify_signature
 from api.integrations.models import Channel
+from api.integrations.service import Replayed, remember_delivery
 from api.services import Services, ServicesDep
 
 log = logging.getLogger(__name__)
