@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +25,7 @@ from api.integrations.models import Channel, Delivery, DeliveryAttempt, OutboxEv
 from api.integrations.outbox import event_body
 from api.integrations.secrets_box import SecretBox
 from api.integrations.signing import DELIVERY_HEADER, EVENT_HEADER, signed_headers
+from api.integrations.webhook_sender import HttpWebhookSender, SendFailed, WebhookSender
 from api.observability.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
@@ -66,25 +66,29 @@ class Dispatcher:
         poll_s: float = 0.5,
         lease_s: float = 60.0,
         batch: int = 20,
+        sender: WebhookSender | None = None,
     ) -> None:
         self.factory, self.box = factory, box
+        self.sender: WebhookSender = sender or HttpWebhookSender(timeout_s)
         self.policy = policy or RetryPolicy()
         self.timeout_s, self.poll_s, self.lease_s, self.batch = timeout_s, poll_s, lease_s, batch
         self.rng = random.Random()
         self.delivered = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        async with httpx.AsyncClient(timeout=self.timeout_s) as client:
+        try:
             while not stop.is_set():
                 try:
                     jobs = await run_in_threadpool(self.claim)
                     if jobs:
-                        await asyncio.gather(*(self._deliver(client, job) for job in jobs))
+                        await asyncio.gather(*(self._deliver(job) for job in jobs))
                         continue
                 except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
                     log.exception("integrations.dispatcher.error")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.poll_s)
+        finally:
+            await self.sender.close()
 
     def claim(self) -> list[Job]:
         """Lease the due deliveries and return what to send."""
@@ -118,18 +122,17 @@ class Dispatcher:
         channel = session.get(Channel, delivery.channel_id) if delivery.channel_id else None
         return self.box.open(channel.secret_sealed) if channel else None
 
-    async def _deliver(self, client: httpx.AsyncClient, job: Job) -> None:
+    async def _deliver(self, job: Job) -> None:
         headers = signed_headers(job.secret, job.body, **{EVENT_HEADER: job.event_type, DELIVERY_HEADER: job.event_id})
         started = time.perf_counter()
         code: int | None = None
         error: str | None = None
         try:
-            response = await client.post(job.url, content=job.body, headers=headers)
-            code = response.status_code
+            code = await self.sender.post(job.url, job.body, headers)
             if not 200 <= code < 300:
                 error = f"answered {code}"
-        except httpx.HTTPError as exc:
-            error = type(exc).__name__
+        except SendFailed as exc:
+            error = str(exc)
         duration = (time.perf_counter() - started) * 1000
         await run_in_threadpool(self.record, job, code, error, duration)
 
