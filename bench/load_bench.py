@@ -29,6 +29,8 @@ import httpx
 import numpy as np
 import websockets
 
+from api.turns.recovery import INTERRUPTED_REPLY
+from api.turns.service import UNAVAILABLE_REPLY
 from bench.common import RESULTS, machine, table, write_results
 from shoptalk.paths import DEFAULT_VAR
 from shoptalk.stack import Stack
@@ -46,14 +48,26 @@ SCRIPT = [
 TOKEN = "bench-load-token"
 
 
+DEGRADED_STATUSES = {"dialogue_unavailable", "interrupted"}
+DEGRADED_REPLIES = (UNAVAILABLE_REPLY, INTERRUPTED_REPLY)
+
+
+def is_degraded(inbound_status: str | None, reply_texts: list[str]) -> bool:
+    """A turn answered with an apology (Rasa unreachable or slow, a turn a crash left) is no
+    success: the shopper got no answer to what they asked."""
+    return inbound_status in DEGRADED_STATUSES or any(t in DEGRADED_REPLIES for t in reply_texts)
+
+
 class Recorder:
     def __init__(self) -> None:
         self.latencies: list[float] = []
+        self.degraded: list[float] = []
         self.errors: list[str] = []
         self.sent: list[str] = []
 
-    def ok(self, seconds: float) -> None:
-        self.latencies.append(seconds * 1000)
+    def answered(self, seconds: float, degraded: bool) -> None:
+        """A turn that got replies: a success, or a degraded reply counted apart."""
+        (self.degraded if degraded else self.latencies).append(seconds * 1000)
 
     def error(self, what: str) -> None:
         self.errors.append(what)
@@ -77,7 +91,9 @@ async def rest_shopper(api: str, name: str, until: float, rec: Recorder, rng: ra
                 )
                 if r.status_code == 200 and len(r.json()["messages"]) >= 2:
                     token = r.json()["session_token"]
-                    rec.ok(time.perf_counter() - started)
+                    inbound, *replies = r.json()["messages"]
+                    degraded = is_degraded(inbound.get("status"), [m.get("text") or "" for m in replies])
+                    rec.answered(time.perf_counter() - started, degraded)
                 else:
                     rec.error(f"rest status {r.status_code}")
             except httpx.HTTPError as exc:
@@ -97,17 +113,17 @@ async def ws_shopper(ws_url: str, name: str, until: float, rec: Recorder, rng: r
             rec.sent.append(client_id)
             started = time.perf_counter()
             await ws.send(json.dumps({"type": "message", "text": SCRIPT[i % len(SCRIPT)], "client_id": client_id}))
-            replies = 0
+            replies: list[str] = []
             while True:
                 frame = json.loads(await asyncio.wait_for(ws.recv(), 30))
                 if frame["type"] == "message":
-                    replies += 1
+                    replies.append(frame["message"].get("text") or "")
                 elif frame["type"] == "error":
                     rec.error(f"ws {frame.get('code')}")
                     break
                 elif frame["type"] == "purchase_intent":
                     if replies:
-                        rec.ok(time.perf_counter() - started)
+                        rec.answered(time.perf_counter() - started, is_degraded(None, replies))
                     else:
                         rec.error("ws no reply")
                     break
@@ -205,6 +221,7 @@ def main() -> None:
                     "turns": len(rec.latencies),
                     "errors": len(rec.errors),
                     "error_kinds": sorted(set(rec.errors))[:10],
+                    "degraded": len(rec.degraded),
                     "sent": len(rec.sent),
                     "lost": lost,
                     "duplicated": duplicated,
@@ -215,11 +232,22 @@ def main() -> None:
     path = write_results("load", results)
     plot(results)
     rows = [
-        [n, r["turns_per_s"], r["p50_ms"], r["p95_ms"], r["p99_ms"], r["errors"], r["lost"], r["duplicated"]]
+        [
+            n,
+            r["turns_per_s"],
+            r["p50_ms"],
+            r["p95_ms"],
+            r["p99_ms"],
+            r["errors"],
+            r.get("degraded", 0),
+            r["lost"],
+            r["duplicated"],
+        ]
         for n, r in results.items()
         if n.isdigit()
     ]
-    print(table(rows, ["shoppers", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors", "lost", "duplicated"]))
+    headers = ["shoppers", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors", "degraded", "lost", "duplicated"]
+    print(table(rows, headers))
     print(f"wrote {path}")
 
 
