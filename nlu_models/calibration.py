@@ -5,7 +5,7 @@ Both are fitted on validation data only.
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Sequence
+from typing import Literal, Optional
 
 import numpy as np
 
@@ -71,7 +71,7 @@ def fit_oos_threshold(
     the lowest threshold). Without them, take a low quantile of correct in-scope confidences.
     """
     if oos_conf is not None and len(oos_conf):
-        candidates: Sequence[float] = np.concatenate([[0.0], np.unique(np.concatenate([in_scope_conf, oos_conf]))])
+        candidates: np.ndarray = np.concatenate([[0.0], np.unique(np.concatenate([in_scope_conf, oos_conf]))])
         floor = np.sum(in_scope_correct) - max_accuracy_loss * len(in_scope_conf)  # fewest kept correct
         best_t, best_score = 0.0, -1.0
         for t in candidates:

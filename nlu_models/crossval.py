@@ -129,7 +129,9 @@ def cross_validate(
 def arguments_from_rasa_config(path: Path, **overrides: object) -> TrainingArguments:
     """Return the training arguments the PurchaseIntentClassifier gets in a Rasa config.yml."""
     pipeline = (yaml.safe_load(path.read_text()) or {}).get("pipeline") or []
-    component = next((c for c in pipeline if str(c.get("name", "")).endswith("PurchaseIntentClassifier")), {})
+    component: Dict[str, object] = next(
+        (c for c in pipeline if str(c.get("name", "")).endswith("PurchaseIntentClassifier")), {}
+    )
     return TrainingArguments.from_dict({**TrainingArguments().to_dict(), **component, **overrides})
 
 

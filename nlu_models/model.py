@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 import torch
 from torch import nn
@@ -36,7 +36,7 @@ class IntentEntityModel(nn.Module):
     ) -> None:
         super().__init__()
         self.encoder = encoder
-        hidden = int(encoder.config.hidden_size)
+        hidden = int(cast(Any, encoder).config.hidden_size)  # a transformers model's config
         self.lookup_width = lookup_width
         self.dropout = nn.Dropout(dropout)
         self.intent_head = nn.Linear(hidden, n_intents)
@@ -77,7 +77,7 @@ class IntentEntityModel(nn.Module):
         """Save weights, encoder config and metadata (labels, calibration) to a folder."""
         out.mkdir(parents=True, exist_ok=True)
         torch.save(self.state_dict(), out / WEIGHTS_FILE)
-        self.encoder.config.save_pretrained(str(out / "encoder"))
+        cast(Any, self.encoder).config.save_pretrained(str(out / "encoder"))
         (out / CONFIG_FILE).write_text(json.dumps(meta, indent=2))
 
     @classmethod
@@ -87,9 +87,9 @@ class IntentEntityModel(nn.Module):
 
         meta = json.loads((folder / CONFIG_FILE).read_text())
         encoder = AutoModel.from_config(AutoConfig.from_pretrained(str(folder / "encoder")))
-        intents: List[str] = list(meta["intents"])  # type: ignore[call-overload]
-        tags: List[str] = list(meta["tags"])  # type: ignore[call-overload]
-        lookups: Dict[str, List[str]] = dict(meta.get("lookups") or {})  # type: ignore[call-overload]
+        intents: List[str] = list(meta["intents"])
+        tags: List[str] = list(meta["tags"])
+        lookups: Dict[str, List[str]] = dict(meta.get("lookups") or {})
         model = cls(encoder, len(intents), len(tags), lookup_width=2 * len(lookups))
         model.load_state_dict(torch.load(folder / WEIGHTS_FILE, map_location="cpu"))
         return model.eval(), meta
@@ -97,6 +97,9 @@ class IntentEntityModel(nn.Module):
 
 class CRF(nn.Module):
     """Transition and start/end scores with BIO constraints; negative log-likelihood loss."""
+
+    transition_penalty: torch.Tensor  # buffers (register_buffer), typed for the checker
+    start_penalty: torch.Tensor
 
     def __init__(self, tags: Sequence[str]) -> None:
         super().__init__()
