@@ -4,7 +4,7 @@ PY := .venvs/api/bin/python
 RASA_PY := .venvs/rasa/bin/python
 ST := bin/shoptalk
 
-.PHONY: help setup demo run train ingest test test-nlu test-unit test-integration test-e2e lint bench bench-retrieval bench-recs bench-load bench-soak bench-nlu clean
+.PHONY: help setup demo run train ingest test test-nlu test-unit test-integration test-e2e lint bench bench-retrieval bench-recs bench-load bench-soak bench-nlu bench-conversations clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -58,6 +58,10 @@ bench-nlu:  ## ours vs DIET vs frozen MiniLM + LR: fresh shopper messages, BANKI
 	$(ST) setup
 	$(ST) train  # the fresh section scores the served model
 	PYTHONPATH=. $(RASA_PY) -m bench.nlu_bench $(NLU_BENCH_ARGS)
+
+bench-conversations:  ## tests/conversations/*.yml against the real stack: pass rate per check kind, failing turns (CONV_BENCH_ARGS="--api URL" for a running stack)
+	$(ST) setup
+	$(PY) -m bench.conversation_suite $(CONV_BENCH_ARGS)
 
 bench-recs:  ## next-item HR@20/MRR@20 (popularity, item-kNN, session-kNN, ours) and chat + behaviour fusion
 	$(ST) setup
