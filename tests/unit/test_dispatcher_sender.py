@@ -58,11 +58,18 @@ def _one_delivery(client: TestClient, sender: ScriptedSender, max_attempts: int)
     return dispatcher, delivery_id, created["secret"]
 
 
-def _attempt(dispatcher: Dispatcher) -> None:
+def _attempt(client: TestClient, dispatcher: Dispatcher) -> None:
+    """One dispatch round on the app's own event loop (the TestClient's portal).
+
+    Not asyncio.run: when the browser tests share the pytest process, Playwright's sync
+    API keeps a loop running in the main thread and asyncio.run refuses to start.
+    """
+
     async def once() -> None:
         await asyncio.gather(*(dispatcher._deliver(job) for job in dispatcher.claim()))
 
-    asyncio.run(once())
+    assert client.portal is not None
+    client.portal.call(once)
 
 
 def _delivery(client: TestClient, delivery_id: str) -> Delivery:
@@ -75,12 +82,12 @@ def _delivery(client: TestClient, delivery_id: str) -> Delivery:
 def test_a_failed_attempt_is_retried_and_the_body_is_signed(client: TestClient) -> None:
     sender = ScriptedSender([500, "ConnectError", 204])
     dispatcher, delivery_id, secret = _one_delivery(client, sender, max_attempts=5)
-    _attempt(dispatcher)
+    _attempt(client, dispatcher)
     first = _delivery(client, delivery_id)
     assert (first.status, first.attempts, first.last_error) == ("pending", 1, "answered 500")
-    _attempt(dispatcher)
+    _attempt(client, dispatcher)
     assert _delivery(client, delivery_id).last_error == "ConnectError"
-    _attempt(dispatcher)
+    _attempt(client, dispatcher)
     done = _delivery(client, delivery_id)
     assert (done.status, done.attempts, done.last_status_code) == ("delivered", 3, 204)
     bodies = {body for _, body, _ in sender.calls}
@@ -92,11 +99,11 @@ def test_a_failed_attempt_is_retried_and_the_body_is_signed(client: TestClient) 
 def test_a_delivery_that_keeps_failing_becomes_a_dead_letter(client: TestClient) -> None:
     sender = ScriptedSender([503, 503, 503])
     dispatcher, delivery_id, _ = _one_delivery(client, sender, max_attempts=2)
-    _attempt(dispatcher)
-    _attempt(dispatcher)
+    _attempt(client, dispatcher)
+    _attempt(client, dispatcher)
     dead = _delivery(client, delivery_id)
     assert (dead.status, dead.attempts) == ("dead", 2)
-    _attempt(dispatcher)
+    _attempt(client, dispatcher)
     assert len(sender.calls) == 2  # a dead letter is not sent again
 
 
@@ -111,5 +118,6 @@ def test_the_dispatcher_closes_its_sender_when_stopped(client: TestClient) -> No
         stop.set()
         await task
 
-    asyncio.run(run_briefly())
+    assert client.portal is not None
+    client.portal.call(run_briefly)
     assert sender.closed
