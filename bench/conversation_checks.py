@@ -64,6 +64,12 @@ class History:
     shown: set[str] = field(default_factory=set)
     last_list: list[str] = field(default_factory=list)
 
+    def saw(self, cards: list[str]) -> None:
+        """A reply's cards are the new list unless all of them were in the list before: a reply
+        about shown products ("is the first one in stock?") keeps the list the shopper counts in."""
+        if cards and not set(cards) <= set(self.last_list):
+            self.last_list = list(cards)
+
 
 def _words(value: Any) -> list[str]:
     return [str(v).lower() for v in (value if isinstance(value, list) else [value])]

@@ -144,8 +144,7 @@ def play(shop: Shop, dialogue: dict[str, Any], catalog: dict[str, dict[str, Any]
             else:
                 tally.failures.append(Failure(dialogue["id"], number, turn["say"], key, why))
         history.shown.update(seen.cards)
-        if seen.cards:
-            history.last_list = seen.cards
+        history.saw(seen.cards)
 
 
 @contextmanager

@@ -67,3 +67,12 @@ def test_state_and_text_checks() -> None:
 
 def test_every_expectation_key_has_a_kind() -> None:
     assert set(KIND.values()) >= {"price", "negation", "cheaper", "more", "reference", "cart", "order", "language"}
+
+
+def test_a_reply_about_shown_cards_keeps_the_list_the_shopper_counts_in() -> None:
+    history = History()
+    history.saw(["j1", "j2", "w1"])
+    history.saw(["j1"])  # "is the first one in stock?"
+    assert history.last_list == ["j1", "j2", "w1"]
+    history.saw(["w1", "j9"])  # a new search
+    assert history.last_list == ["w1", "j9"]
