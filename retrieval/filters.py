@@ -35,6 +35,8 @@ class ProductFilter:
     colors: tuple[str, ...] = ()
     exclude_colors: tuple[str, ...] = ()
     exclude_brands: tuple[str, ...] = ()
+    exclude_categories: tuple[str, ...] = ()
+    exclude_words: tuple[str, ...] = ()  # "no leather": none of these words in title or description
     price_min: float | None = None
     price_max: float | None = None
     in_stock: bool | None = None
@@ -42,14 +44,26 @@ class ProductFilter:
     def normalised(self) -> ProductFilter:
         """Return the filter with values lower-cased and categories as terms."""
         low = lambda xs: tuple(sorted({x.strip().lower() for x in xs if x.strip()}))  # noqa: E731
-        cats = tuple(sorted({t for c in self.categories for t in category_terms([c])}))
+        terms = lambda xs: tuple(sorted({t for c in xs for t in category_terms([c])}))  # noqa: E731
         return replace(
             self,
-            categories=cats,
+            categories=terms(self.categories),
             brands=low(self.brands),
             colors=low(self.colors),
             exclude_colors=low(self.exclude_colors),
             exclude_brands=low(self.exclude_brands),
+            exclude_categories=terms(self.exclude_categories),
+            exclude_words=terms(self.exclude_words),
+        )
+
+    def without_contradictions(self) -> ProductFilter:
+        """A value both wanted and ruled out ("black, not black") is ruled out only."""
+        f = self.normalised()
+        return replace(
+            f,
+            colors=tuple(c for c in f.colors if c not in f.exclude_colors),
+            brands=tuple(b for b in f.brands if b not in f.exclude_brands),
+            categories=tuple(c for c in f.categories if c not in f.exclude_categories),
         )
 
     def is_empty(self) -> bool:
@@ -65,7 +79,7 @@ class ProductFilter:
             ("brand", {"brands": ()}),
             ("price", {"price_min": None, "price_max": None}),
             ("category", {"categories": ()}),
-            ("exclusions", {"exclude_colors": (), "exclude_brands": ()}),
+            ("exclusions", {"exclude_colors": (), "exclude_brands": (), "exclude_categories": (), "exclude_words": ()}),
         ):
             loosened = replace(current, **change)
             if loosened != current:
@@ -85,6 +99,8 @@ class ProductFilter:
             return False
         if colors & set(f.exclude_colors) or payload.get("brand") in f.exclude_brands:
             return False
+        if set(f.exclude_categories) & set(payload.get("category_terms", [])) or has_words(payload, f.exclude_words):
+            return False
         price = payload.get("price")
         if f.price_min is not None and (price is None or price < f.price_min):
             return False
@@ -93,18 +109,40 @@ class ProductFilter:
         in_stock = (payload.get("stock") or 0) >= 1
         return not (f.in_stock is not None and in_stock != f.in_stock)
 
-    def describe(self) -> list[str]:
-        """Return human-readable constraints ("under 50", "not black")."""
-        out = [f"category {c}" for c in self.categories] + [f"brand {b}" for b in self.brands]
-        out += [f"colour {c}" for c in self.colors] + [f"not {c}" for c in self.exclude_colors]
-        out += [f"not {b}" for b in self.exclude_brands]
-        if self.price_min is not None:
-            out.append(f"over {self.price_min:g}")
-        if self.price_max is not None:
-            out.append(f"under {self.price_max:g}")
+    def describe(self, currency: str = "") -> list[str]:
+        """Return the constraints in words: "jacket", "in red", "by Nike", "under ₹3,000", "not black"."""
+        out = list(self.categories) + [f"in {c}" for c in self.colors] + [f"by {b}" for b in self.brands]
+        if self.price_min is not None and self.price_max is not None:
+            out.append(f"between {money(self.price_min, currency)} and {money(self.price_max, currency)}")
+        elif self.price_min is not None:
+            out.append(f"over {money(self.price_min, currency)}")
+        elif self.price_max is not None:
+            out.append(f"under {money(self.price_max, currency)}")
+        ruled_out = [*self.exclude_colors, *self.exclude_brands, *self.exclude_categories, *self.exclude_words]
+        out += [f"not {x}" for x in ruled_out]
         if self.in_stock:
             out.append("in stock")
         return out
+
+
+CURRENCY_SIGNS = {"INR": "₹", "USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥"}
+
+
+def money(amount: float, currency: str = "") -> str:
+    """Return an amount as a shopper reads it: "₹3,000", "$49.99", "CHF 12"."""
+    digits = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
+    sign = CURRENCY_SIGNS.get(currency.upper())
+    if sign:
+        return f"{sign}{digits}"
+    return f"{currency.upper()} {digits}" if currency else digits
+
+
+def has_words(payload: dict[str, Any], words: tuple[str, ...]) -> bool:
+    """Return True when the product's title or description names one of these (normalised) words."""
+    if not words:
+        return False
+    text = f"{payload.get('title', '')} {payload.get('description', '')}".lower()
+    return bool(set(words) & {term(w) for w in _WORD.findall(text)})
 
 
 @dataclass

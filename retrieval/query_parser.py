@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from retrieval.filters import ProductFilter
-from retrieval.product import COLOR_WORDS as COLORS
+from retrieval.vocabulary import CatalogVocabulary
 
 _NUM = r"(\d+(?:[.,]\d+)?)\s*(?:k\b)?"
 _CUR = r"(?:\s*(?:dollars?|bucks|usd|eur|euros?|rs\.?|rupees?|inr|\$|€|₹))?"
@@ -21,7 +21,25 @@ _PATTERNS = [
     ),
     (re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|starting at)\s*[$€₹]?{_NUM}{_CUR}", re.I), "min"),
 ]
-_NEGATION = re.compile(r"\b(?:not|no|except|without|anything but|but not)\s+(?:in\s+)?([a-z]+)", re.I)
+# "not black", "but not Skmei", "no leather", "anything except red", "other than Titan"
+NEGATION = re.compile(
+    r"\b(?:not|no|non|except|excluding|without|other than|anything but|avoid|minus)[\s-]+"
+    r"(?:any\s+|in\s+|from\s+|by\s+|made of\s+|the\s+|a\s+)?"
+    r"([a-z0-9][a-z0-9'&.-]*(?:\s+[a-z0-9][a-z0-9'&.-]*){0,3})",
+    re.I,
+)
+_DEFAULT_VOCABULARY = CatalogVocabulary()
+
+
+def negated_phrases(text: str) -> list[str]:
+    """The words after each negation cue, up to four ("but not skmei watches" -> "skmei watches")."""
+    return [m.group(1).lower() for m in NEGATION.finditer(text)]
+
+
+def is_negated(text: str, value: str) -> bool:
+    """True when the text rules this value out ("not black" for black, "but not Skmei" for Skmei)."""
+    value = value.strip().lower()
+    return any(p == value or p.startswith(value + " ") for p in negated_phrases(text)) if value else False
 
 
 def _number(text: str, whole: str) -> float:
@@ -37,8 +55,10 @@ class ParsedQuery:
     filter: ProductFilter
 
 
-def parse_query(query: str, base: ProductFilter | None = None) -> ParsedQuery:
-    """Extract price bounds and colour/brand exclusions, merged into `base`."""
+def parse_query(
+    query: str, base: ProductFilter | None = None, vocabulary: CatalogVocabulary = _DEFAULT_VOCABULARY
+) -> ParsedQuery:
+    """Extract price bounds and exclusions, merged into `base`; what is ruled out leaves the text."""
     flt = base or ProductFilter()
     text = query
     for pattern, kind in _PATTERNS:
@@ -57,13 +77,39 @@ def parse_query(query: str, base: ProductFilter | None = None) -> ParsedQuery:
         elif kind == "min" and flt.price_min is None:
             flt = replace(flt, price_min=_number(match.group(1), match.group(0)))
         text = text.replace(match.group(0), " ")
-    excluded = []
-    for match in _NEGATION.finditer(text):
-        word = match.group(1).lower()
-        if word in COLORS:
-            excluded.append(word)
-            text = text.replace(match.group(0), " ")
-    if excluded:
-        flt = replace(flt, exclude_colors=tuple(sorted(set(flt.exclude_colors) | set(excluded))))
+    flt, text = _exclusions(text, flt, vocabulary)
     text = re.sub(r"\s+", " ", re.sub(r"\s*,\s*(?=,|$)", "", text)).strip(" ,.")
-    return ParsedQuery(text=text, filter=flt)
+    text = re.sub(r"\s+(?:but|and|or)$", "", text, flags=re.I)
+    return ParsedQuery(text=text, filter=vocabulary.reconcile(flt))
+
+
+_EXCLUDE_FIELD = {
+    "color": "exclude_colors",
+    "brand": "exclude_brands",
+    "category": "exclude_categories",
+    "word": "exclude_words",
+}
+
+
+def _exclusions(text: str, flt: ProductFilter, vocabulary: CatalogVocabulary) -> tuple[ProductFilter, str]:
+    """Rule out what each negation names (a colour, brand, category or material it knows)."""
+    found: dict[str, list[str]] = {}
+    for match in list(NEGATION.finditer(text)):
+        named = vocabulary.classify(match.group(1))
+        if named is None:
+            continue
+        kind, value = named
+        found.setdefault(_EXCLUDE_FIELD[kind], []).append(value)
+        cue = match.group(0)[: match.start(1) - match.start(0)]
+        text = text.replace(cue + match.group(1)[: len(value)], " ", 1)
+    def merged(name: str) -> tuple[str, ...]:
+        return tuple(sorted({*getattr(flt, name), *found.get(name, [])}))
+
+    flt = replace(
+        flt,
+        exclude_colors=merged("exclude_colors"),
+        exclude_brands=merged("exclude_brands"),
+        exclude_categories=merged("exclude_categories"),
+        exclude_words=merged("exclude_words"),
+    )
+    return flt, text

@@ -11,14 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from retrieval.encoders.port import DenseEncoder, SparseEncoder, SparseVec
-from retrieval.filters import ProductFilter
+from retrieval.filters import ProductFilter, has_words
 from retrieval.index.port import Fusion, IndexHit, ProductIndex, SearchMode
-from retrieval.query_parser import parse_query
+from retrieval.query_parser import ParsedQuery, parse_query
 from retrieval.spelling import QuerySpeller, Spelling
+from retrieval.vocabulary import CatalogVocabulary
 
 log = logging.getLogger(__name__)
 _WORD = re.compile(r"[a-z0-9]+")
 VOCABULARY_FIELDS = ("title", "brand_display", "category_path")  # the words the speller knows
+CATALOG_FIELDS = (*VOCABULARY_FIELDS, "currency")
+OVERFETCH = 4  # a filter the index cannot apply (ruled-out words) is applied to this many times the hits
 _STOP = {
     "a",
     "an",
@@ -141,6 +144,7 @@ class ProductSearcher:
         self.protected_words = protected_words
         self.vocabulary_ttl_s = vocabulary_ttl_s
         self._speller: QuerySpeller | None = None
+        self.vocabulary = CatalogVocabulary()  # the catalog's brands and category words, once loaded
         self._speller_at = float("-inf")
         self._refreshing = threading.Lock()
 
@@ -166,10 +170,16 @@ class ProductSearcher:
         threading.Thread(target=run, name="speller-refresh", daemon=True).start()
 
     def _load_vocabulary(self) -> int:
-        speller = vocabulary_speller(self.index.scroll(VOCABULARY_FIELDS), self.protected_words)
+        payloads = list(self.index.scroll(CATALOG_FIELDS))
+        speller = vocabulary_speller(payloads, self.protected_words)
+        self.vocabulary = CatalogVocabulary.from_payloads(payloads)
         self._speller, self._speller_at = speller, self.clock()
         log.info("retrieval.spelling.vocabulary words=%d", len(speller))
         return len(speller)
+
+    def parse(self, query: str, flt: ProductFilter | None = None) -> ParsedQuery:
+        """Read the shopper's constraints from the query in the catalog's words, merged into flt."""
+        return parse_query(query, flt, self.vocabulary)
 
     def read(self, text: str) -> Spelling:
         """Return how the query reads in the catalog's words (as typed when spelling is off)."""
@@ -191,7 +201,7 @@ class ProductSearcher:
         relax: bool = True,
     ) -> SearchResult:
         """Return the products best matching the query under the filter, relaxing if empty."""
-        parsed = parse_query(query, flt)
+        parsed = self.parse(query, flt)
         typed = parsed.text or " ".join(parsed.filter.categories) or query or "popular products"
         spelling = self.read(typed)
         text = spelling.text
@@ -213,7 +223,7 @@ class ProductSearcher:
             log.info("retrieval.search.empty_result")
         terms = {w for w in _WORD.findall(text.lower()) if w not in _STOP}
         return SearchResult(
-            hits=[ProductHit.from_index(h, self._why(h, terms, applied)) for h in hits],
+            hits=[ProductHit.from_index(h, self._why(h, terms, applied, self.vocabulary.currency)) for h in hits],
             applied=applied,
             relaxed=relaxed,
             query_text=text,
@@ -223,14 +233,29 @@ class ProductSearcher:
     def _search(
         self, dense: Any, sparse: SparseVec, flt: ProductFilter, limit: int, offset: int, mode: SearchMode
     ) -> list[IndexHit]:
-        return self.index.search(
-            dense=dense, sparse=sparse, flt=flt, limit=limit, offset=offset, mode=mode, fusion=self.fusion
+        if not flt.exclude_words:
+            return self.index.search(
+                dense=dense, sparse=sparse, flt=flt, limit=limit, offset=offset, mode=mode, fusion=self.fusion
+            )
+        # The index cannot rule out words: ask it for more, and drop the products naming them.
+        words = flt.normalised().exclude_words
+        hits = self.index.search(
+            dense=dense,
+            sparse=sparse,
+            flt=flt,
+            limit=(offset + limit) * OVERFETCH,
+            offset=0,
+            mode=mode,
+            fusion=self.fusion,
         )
+        return [h for h in hits if not has_words(h.payload, words)][offset : offset + limit]
 
     @staticmethod
-    def _why(hit: IndexHit, terms: set[str], applied: ProductFilter) -> list[str]:
+    def _why(hit: IndexHit, terms: set[str], applied: ProductFilter, currency: str = "") -> list[str]:
         title_words = set(_WORD.findall(str(hit.payload.get("title", "")).lower()))
         category_words = set(hit.payload.get("category_terms", []))
         matched = sorted(t for t in terms if t in title_words or t.rstrip("s") in category_words)
         reasons = [f"matches '{' '.join(matched)}'"] if matched else ["similar in meaning to your request"]
-        return reasons + [f"fits {c}" for c in applied.describe() if c != "in stock"]
+        return reasons + [
+            c for c in applied.describe(currency or str(hit.payload.get("currency", ""))) if c != "in stock"
+        ]

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from retrieval.filters import ProductFilter
+from retrieval.query_parser import is_negated
 
 SEARCH_INTENTS = {"search_product", "ask_recommendation", "product_info", "compare_products", "check_availability"}
 CONSTRAINT_ENTITIES = ("category", "brand", "color", "price_min", "price_max")
+EXCLUDABLE = {"category": "not_category", "brand": "not_brand", "color": "not_color"}
 
 
 @dataclass
@@ -21,13 +23,21 @@ class ChatNeed:
     entities: dict[str, list[str]] = field(default_factory=dict)
     intents: list[str] = field(default_factory=list)
     shown: list[str] = field(default_factory=list)
+    refinements: list[str] = field(default_factory=list)  # follow-ups' texts ("not black ones")
+    more: bool = False  # the latest turn asks for more of the same ("show me more")
+    shown_for_need: list[str] = field(default_factory=list)  # products shown since this need began
+
+    @property
+    def constraint_text(self) -> str:
+        """The request and its follow-ups, where typed constraints ("not black") are read from."""
+        return " . ".join([self.query, *self.refinements]).strip(" .")
 
     def product_filter(self) -> ProductFilter:
         """Return the hard constraints the shopper stated."""
         return filter_from_entities(self.entities)
 
     def has_constraints(self) -> bool:
-        return any(self.entities.get(name) for name in CONSTRAINT_ENTITIES)
+        return any(self.entities.get(name) for name in (*CONSTRAINT_ENTITIES, *EXCLUDABLE.values()))
 
 
 def _price(values: Sequence[str]) -> float | None:
@@ -45,6 +55,9 @@ def filter_from_entities(entities: dict[str, list[str]]) -> ProductFilter:
         categories=tuple(entities.get("category", [])),
         brands=tuple(entities.get("brand", [])),
         colors=tuple(entities.get("color", [])),
+        exclude_categories=tuple(entities.get("not_category", [])),
+        exclude_brands=tuple(entities.get("not_brand", [])),
+        exclude_colors=tuple(entities.get("not_color", [])),
         price_min=_price(entities.get("price_min", [])),
         price_max=_price(entities.get("price_max", [])),
         in_stock=True,
@@ -52,8 +65,20 @@ def filter_from_entities(entities: dict[str, list[str]]) -> ProductFilter:
 
 
 CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable|too expensive|budget)\b", re.I)
+MORE = re.compile(
+    r"^\W*(?:(?:show|give|got|any|have|see|find)\s+(?:me\s+|you\s+)?)?"
+    r"(?:some\s+)?(?:more|others?|other ones|another one|different ones|else|next(?: page)?)\b"
+    r"(?!\s+(?:expensive|about|info|details|like this one))",
+    re.I,
+)
 PRICIER = re.compile(r"\b(more expensive|pricier|higher[- ]end|more premium|better quality)\b", re.I)
 SUBJECT_ENTITIES = ("product", "category")
+# "the second one", "both", "#2": about a shown card, not a new request
+REFERENCE = re.compile(
+    r"\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th|both|that one|this one|these|those)\b"
+    r"|#\s*\d\b|\bnumber\s+\d\b",
+    re.I,
+)
 _FILLER = re.compile(
     r"^(hi|hello|hey|please|so|ok|okay)?[,!. ]*"
     r"(i'?m|i am|we'?re)?\s*(looking for|searching for|after|in the market for)?\s*"
@@ -97,29 +122,52 @@ def need_from_turns(turns: Iterable[dict[str, Any]], query: str = "") -> ChatNee
         pending.append({"author": "shopper", "text": query, "intent": "search_product", "entities": []})
     for turn in pending:
         if turn.get("author") == "shopper":
-            text = str(turn.get("text", ""))
-            if turn.get("intent"):
-                need.intents.append(str(turn["intent"]))
-            searching = turn.get("intent") in SEARCH_INTENTS
-            refinement = searching and bool(need.query) and _is_refinement(turn, text)
-            if searching and not refinement:
-                need.query, need.entities = text, {}
-            fresh: dict[str, list[str]] = {}
-            for entity in turn.get("entities") or []:
-                name, value = entity.get("entity"), entity.get("value")
-                if name in CONSTRAINT_ENTITIES and value not in (None, ""):
-                    fresh.setdefault(name, []).append(str(value))
-            need.entities.update(fresh)
-            if refinement and last_prices and CHEAPER.search(text):
-                need.entities["price_max"] = [f"{min(last_prices) - 0.01:.2f}"]
-                need.entities.pop("price_min", None)
-            elif refinement and last_prices and PRICIER.search(text):
-                need.entities["price_min"] = [f"{max(last_prices) + 0.01:.2f}"]
-                need.entities.pop("price_max", None)
+            _read_shopper_turn(need, turn, last_prices)
         products = turn.get("products") or []
         if products:
             last_prices = [float(p["price"]) for p in products if p.get("price") is not None]
         for product in products:
-            if product.get("product_id") and product["product_id"] not in need.shown:
-                need.shown.append(product["product_id"])
+            pid = product.get("product_id")
+            if pid and pid not in need.shown:
+                need.shown.append(pid)
+            if pid and pid not in need.shown_for_need:
+                need.shown_for_need.append(pid)
     return need
+
+
+def _read_shopper_turn(need: ChatNeed, turn: dict[str, Any], last_prices: list[float]) -> None:
+    """Fold one shopper turn into the need: a new request, or a refinement of the last one."""
+    text = str(turn.get("text", ""))
+    if turn.get("intent"):
+        need.intents.append(str(turn["intent"]))
+    names = {e.get("entity") for e in turn.get("entities") or []}
+    if need.query and REFERENCE.search(text) and not names & set(SUBJECT_ENTITIES):
+        need.more = False
+        return  # "is the first one in stock?" is about a card shown, not a new request
+    searching = turn.get("intent") in SEARCH_INTENTS
+    more = bool(need.query) and bool(MORE.search(text))
+    refinement = bool(need.query) and (more or (searching and _is_refinement(turn, text)))
+    need.more = more
+    if searching and not refinement:
+        need.query, need.entities, need.refinements, need.shown_for_need = text, {}, [], []
+    elif refinement:
+        need.refinements.append(text)
+    fresh: dict[str, list[str]] = {}
+    for entity in turn.get("entities") or []:
+        name, value = entity.get("entity"), entity.get("value")
+        if name not in CONSTRAINT_ENTITIES or value in (None, ""):
+            continue
+        if name in EXCLUDABLE and is_negated(text, str(value)):
+            name = EXCLUDABLE[name]  # "not black": ruled out, never also wanted
+        fresh.setdefault(name, []).append(str(value))
+    for name, values in fresh.items():
+        if name.startswith("not_"):
+            need.entities[name] = list(dict.fromkeys([*need.entities.get(name, []), *values]))
+        else:
+            need.entities[name] = values
+    if refinement and last_prices and CHEAPER.search(text):
+        need.entities["price_max"] = [f"{min(last_prices) - 0.01:.2f}"]
+        need.entities.pop("price_min", None)
+    elif refinement and last_prices and PRICIER.search(text):
+        need.entities["price_min"] = [f"{max(last_prices) + 0.01:.2f}"]
+        need.entities.pop("price_max", None)

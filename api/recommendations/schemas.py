@@ -46,4 +46,9 @@ class RecommendationsOut(BaseModel):
     cold_start: bool
     degraded: bool = Field(default=False, description="The product index was unavailable: popular items only")
     query: str = ""
-    constraints: list[str] = Field(default_factory=list)
+    constraints: list[str] = Field(default_factory=list, description="What the shopper asked for, in words")
+    relaxed: list[str] = Field(
+        default_factory=list,
+        description="Nothing in stock met every constraint: the ones that would have to go to find any "
+        "(color, brand, price, category, exclusions). No products are listed then.",
+    )

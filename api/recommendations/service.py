@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -20,8 +20,8 @@ from api.recommendations.cooccurrence import CoOccurrenceModel
 from api.recommendations.fusion import behaviour_scores, merge
 from api.recommendations.history import HistoryScores, Interaction, score_history
 from api.recommendations.schemas import RecommendationsIn, RecommendationsOut, RecommendedProduct
+from api.recommendations.session_knn import Blend
 from retrieval.filters import ProductFilter
-from retrieval.query_parser import parse_query
 from retrieval.search import ProductSearcher
 from retrieval.spelling import respell
 
@@ -66,6 +66,21 @@ class _ChatSide:
     scores: dict[str, float] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
     index_up: bool = True
+    relaxed: list[str] = field(default_factory=list)  # nothing met every constraint without dropping these
+
+
+REASON_GIST_CHARS = 60
+
+
+def chat_reason(gist: str, constraints: list[str]) -> str:
+    """Why a searched product is on the list, in whole phrases: "matches 'rain jacket', under ₹3,000, not black".
+
+    A long request is not cut mid-word: the reason then names the constraints alone.
+    """
+    named = [c for c in constraints if c.lower() not in gist.lower()]
+    if gist and len(gist) <= REASON_GIST_CHARS:
+        return ", ".join([f"matches '{gist}'", *named])
+    return ", ".join(["fits what you asked for", *constraints]) if constraints else "fits what you asked for"
 
 
 class Recommender:
@@ -93,21 +108,20 @@ class Recommender:
     def recommend(self, session: Session, request: RecommendationsIn) -> RecommendationsOut:
         """Return up to request.limit in-stock products, each with a reason."""
         need = need_from_turns(self._turns(session, request))
-        keys = shopper_keys(session, request.session_id, request.customer_id)
-        events = recent_events(session, keys, limit=300)
-        history = score_history(
-            [Interaction(e.product_id, e.type, as_utc(e.occurred_at)) for e in events if e.product_id], utcnow()
-        )
         model = self.cooccurrence.model(session)
-        recent_items = [e.product_id for e in reversed(events) if e.product_id and e.type != "purchase"][-20:]
-        behaviour = behaviour_scores(
-            history,
-            model.session_knn.scores(recent_items, BEHAVIOUR_CANDIDATES),
-            model.item_knn.scores(recent_items, BEHAVIOUR_CANDIDATES),
-        )
-        # Constraints the shopper typed ("under 2000") count like the ones the NLU tagged.
-        flt = parse_query(need.query, need.product_filter()).filter
-        chat = self._chat_side(need, flt)
+        history, behaviour = self._behaviour_side(session, request, model)
+        # Constraints the shopper typed ("under 2000", "not black") count like the ones the NLU tagged.
+        stated, flt = self._constraints(need)
+        currency = self.searcher.vocabulary.currency
+        chat = self._chat_side(need, flt, currency)
+        if not chat.index_up:
+            flt = stated  # popular picks while search is down: only what the shopper stated still filters
+        if chat.relaxed:
+            # Nothing meets every hard constraint: say so and ask, rather than list products that break one.
+            words = self._words(flt, currency)
+            return RecommendationsOut(
+                items=[], cold_start=False, query=need.query, constraints=words, relaxed=chat.relaxed
+            )
         cold_start = not behaviour and not chat.scores
         if cold_start or not chat.index_up:
             popular = model.popularity.scores([], BEHAVIOUR_CANDIDATES)
@@ -128,8 +142,11 @@ class Recommender:
         # What the shopper asked for is a hard constraint: history that contradicts it
         # ("cheaper ones" than the watch they viewed) is left out, not just pushed down.
         ranked = [r for r in ranked if "chat" in r[2] or matches(r[0]) is not False]
+        if need.more:  # "show me more": the next ones, not those shown for this request already
+            ranked = [r for r in ranked if r[0] not in need.shown_for_need]
         items = self._select(ranked, payloads, history, request.limit)
-        if len(items) < request.limit and (cold_start or not items) and index_up:
+        asked = constrained or bool(need.query)
+        if len(items) < request.limit and (cold_start or not items) and index_up and not asked:
             items += self._popular_fill(items, request.limit, history, payloads)
         ctx = _Context(payloads, history, chat.reasons, cold_start)
         out = [self._card(item, score, sources, ctx) for item, score, sources in items]
@@ -145,8 +162,41 @@ class Recommender:
             cold_start=cold_start,
             degraded=not index_up,
             query=need.query,
-            constraints=flt.describe() if constrained else [],
+            constraints=self._words(flt, currency) if constrained else [],
         )
+
+    def _constraints(self, need: ChatNeed) -> tuple[ProductFilter, ProductFilter]:
+        """The hard constraints: tagged entities and what was typed ("under 2000", "not Skmei");
+        then the same plus a category the request names in passing when the NLU tagged none."""
+        stated = self.searcher.parse(need.constraint_text, need.product_filter()).filter
+        if stated.categories:
+            return stated, stated
+        named = self.searcher.vocabulary.category_in(self.searcher.parse(need.query).text)
+        if named and named not in stated.exclude_categories:
+            return stated, replace(stated, categories=(named,))
+        return stated, stated
+
+    @staticmethod
+    def _words(flt: ProductFilter, currency: str) -> list[str]:
+        return [c for c in flt.describe(currency) if c != "in stock"]
+
+    @staticmethod
+    def _behaviour_side(
+        session: Session, request: RecommendationsIn, model: Blend
+    ) -> tuple[HistoryScores, dict[str, float]]:
+        """What the shopper did: their history's scores, and the products behaviour suggests."""
+        keys = shopper_keys(session, request.session_id, request.customer_id)
+        events = recent_events(session, keys, limit=300)
+        history = score_history(
+            [Interaction(e.product_id, e.type, as_utc(e.occurred_at)) for e in events if e.product_id], utcnow()
+        )
+        recent_items = [e.product_id for e in reversed(events) if e.product_id and e.type != "purchase"][-20:]
+        behaviour = behaviour_scores(
+            history,
+            model.session_knn.scores(recent_items, BEHAVIOUR_CANDIDATES),
+            model.item_knn.scores(recent_items, BEHAVIOUR_CANDIDATES),
+        )
+        return history, behaviour
 
     @staticmethod
     def _turns(session: Session, request: RecommendationsIn) -> list[dict[str, Any]]:
@@ -163,7 +213,7 @@ class Recommender:
             )
         return turns
 
-    def _chat_side(self, need: ChatNeed, flt: ProductFilter) -> _ChatSide:
+    def _chat_side(self, need: ChatNeed, flt: ProductFilter, currency: str) -> _ChatSide:
         """Search what the chat asked for: each hit's score by rank, and its reason."""
         side = _ChatSide()
         if not (need.query or need.has_constraints()):
@@ -172,16 +222,16 @@ class Recommender:
         try:
             found = self.searcher.search(need.query, flt, limit=CHAT_CANDIDATES)
             hits = found.hits
+            side.relaxed = found.relaxed if hits else []
             if found.spelling:  # the reason names what was searched: "milwaukee drill", not "milwakee drill"
                 asked_for = respell(need.query, found.spelling)
         except Exception as exc:  # noqa: BLE001 - the index is down: behaviour and popular items only
             log.warning("recs.search_unavailable error=%s", type(exc).__name__)
             hits, side.index_up = [], False
-        asked = need_label(asked_for)
-        label = ", ".join(x for x in (asked, *flt.describe()[:2]) if x and x != "in stock")
+        reason = chat_reason(need_label(asked_for), self._words(flt, currency))
         for rank, hit in enumerate(hits):
             side.scores[hit.product_id] = 1.0 / (1 + rank)
-            side.reasons[hit.product_id] = f"matches '{label[:60]}'"
+            side.reasons[hit.product_id] = reason
         return side
 
     @staticmethod

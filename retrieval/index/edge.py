@@ -51,6 +51,8 @@ def to_edge_filter(flt: ProductFilter | None) -> qe.Filter | None:
         must_not.append(qe.FieldCondition(key="color", match=qe.MatchAny(list(f.exclude_colors))))
     if f.exclude_brands:
         must_not.append(qe.FieldCondition(key="brand", match=qe.MatchAny(list(f.exclude_brands))))
+    if f.exclude_categories:
+        must_not.append(qe.FieldCondition(key="category_terms", match=qe.MatchAny(list(f.exclude_categories))))
     if not must and not must_not:
         return None
     return qe.Filter(must=must or None, must_not=must_not or None)

@@ -50,6 +50,8 @@ def to_qdrant_filter(flt: ProductFilter | None) -> models.Filter | None:
         must_not.append(any_of("color", f.exclude_colors))
     if f.exclude_brands:
         must_not.append(any_of("brand", f.exclude_brands))
+    if f.exclude_categories:
+        must_not.append(any_of("category_terms", f.exclude_categories))
     if not must and not must_not:
         return None
     return models.Filter(must=must or None, must_not=must_not or None)

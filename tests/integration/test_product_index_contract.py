@@ -95,6 +95,8 @@ def test_each_fusion_puts_the_best_match_first_under_the_filter(filled: ProductI
         ProductFilter(price_max=2000),
         ProductFilter(price_min=1000, price_max=4000),
         ProductFilter(exclude_colors=("black",)),
+        ProductFilter(exclude_categories=("boots", "watch")),
+        ProductFilter(exclude_brands=("Nike",), categories=("shoes",)),
         ProductFilter(brands=("Asics",)),
         ProductFilter(categories=("shoes",), colors=("blue",)),
         ProductFilter(in_stock=True),

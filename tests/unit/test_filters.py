@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.filters import ProductFilter, category_terms
+from retrieval.filters import ProductFilter, category_terms, money
 from retrieval.index.port import build_payload
 from tests.support.catalog import PRODUCTS
 
@@ -30,3 +30,20 @@ def test_relaxation_drops_least_important_first() -> None:
     assert [name for name, _ in flt.relaxations()] == ["color", "brand", "price", "category"]
     assert flt.relaxations()[-1][1].in_stock is None
     assert ProductFilter().relaxations() == []
+
+
+def test_ruled_out_categories_and_words() -> None:
+    boot = _payload("boot-1")  # "Leather boots for hiking in rain", category Boots
+    assert not ProductFilter(exclude_words=("leather",)).matches(boot)
+    assert not ProductFilter(exclude_categories=("boots",)).matches(boot)
+    assert ProductFilter(exclude_words=("plastic",), exclude_categories=("watch",)).matches(boot)
+
+
+def test_constraints_read_as_words_in_the_catalogs_currency() -> None:
+    flt = ProductFilter(
+        categories=("jacket",), colors=("red",), exclude_colors=("black",), price_max=3000, in_stock=True
+    )
+    assert flt.describe("INR") == ["jacket", "in red", "under ₹3,000", "not black", "in stock"]
+    assert ProductFilter(price_min=10, price_max=49.5).describe("USD") == ["between $10 and $49.50"]
+    assert money(12, "CHF") == "CHF 12"
+    assert money(1299.99) == "1,299.99"

@@ -6,6 +6,7 @@ import pytest
 
 from retrieval.filters import ProductFilter
 from retrieval.query_parser import parse_query
+from retrieval.vocabulary import CatalogVocabulary
 
 
 @pytest.mark.parametrize(
@@ -34,3 +35,49 @@ def test_negated_colour_is_excluded_and_removed_from_text() -> None:
 def test_entities_from_nlu_win_over_parsed_text() -> None:
     parsed = parse_query("shoes under 100", ProductFilter(price_max=70.0))
     assert parsed.filter.price_max == 70.0
+
+
+CATALOG = CatalogVocabulary(
+    brands=frozenset({"skmei", "titan", "fastrack"}),
+    categories=frozenset({"watch", "ring", "jacket", "kurta", "bag", "shoe"}),
+    currency="INR",
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "value"),
+    [
+        ("watches but not Skmei", "exclude_brands", ("skmei",)),
+        ("watch other than titan under 2000", "exclude_brands", ("titan",)),
+        ("a bag, no leather please", "exclude_words", ("leather",)),
+        ("anything except red kurtas", "exclude_colors", ("red",)),
+        ("jewellery but no rings", "exclude_categories", ("ring",)),
+        ("jacket not in black", "exclude_colors", ("black",)),
+    ],
+)
+def test_what_the_shopper_rules_out_is_read_in_the_catalogs_words(query: str, field: str, value: tuple) -> None:
+    parsed = parse_query(query, None, CATALOG)
+    assert getattr(parsed.filter, field) == value
+    assert value[0] not in parsed.text.lower()
+
+
+@pytest.mark.parametrize("query", ["no problem, show me rings", "not sure, a nice watch", "no worries"])
+def test_a_negation_naming_nothing_the_catalog_knows_rules_nothing_out(query: str) -> None:
+    flt = parse_query(query, None, CATALOG).filter
+    assert (flt.exclude_brands, flt.exclude_colors, flt.exclude_categories, flt.exclude_words) == ((), (), (), ())
+
+
+def test_a_value_both_wanted_and_ruled_out_is_only_ruled_out() -> None:
+    # the NLU tagged "black" as a colour in "not black"
+    flt = parse_query("waterproof jacket under 3000 not black", ProductFilter(colors=("black",)), CATALOG).filter
+    assert flt.colors == ()
+    assert flt.exclude_colors == ("black",)
+    assert flt.price_max == 3000.0
+
+
+def test_a_tagged_brand_the_catalog_only_knows_as_a_category_filters_the_category() -> None:
+    flt = parse_query("red kurtas", ProductFilter(brands=("kurtas",), colors=("red",)), CATALOG).filter
+    assert flt.brands == ()
+    assert flt.categories == ("kurta",)
+    kept = parse_query("fastrack watch", ProductFilter(brands=("fastrack",)), CATALOG).filter
+    assert kept.brands == ("fastrack",)  # a brand the catalog sells stays a brand

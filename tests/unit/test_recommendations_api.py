@@ -49,7 +49,7 @@ def test_what_the_shopper_asks_for_comes_first_and_says_so(client: TestClient) -
     first = body["items"][0]
     assert first["product_id"] == "shoe-2"  # the running shoe under 2000
     assert "matches" in first["reason"]
-    assert "under 2000" in body["constraints"]
+    assert "under ₹2,000" in body["constraints"]  # in words, in the catalog's currency
 
 
 def test_purchased_products_are_not_recommended_again(client: TestClient) -> None:
@@ -115,7 +115,7 @@ def test_recommendations_in_a_conversation_follow_cheaper_ones(client: TestClien
         client, conversation_id=turn["conversation_id"], query="show me cheaper ones", intent="search_product"
     )
     assert body["query"] == "I am looking for running shoes"
-    assert "under 998.99" in body["constraints"]
+    assert "under ₹998.99" in body["constraints"]
     assert all(i["price"] is None or i["price"] < 999 for i in body["items"])
 
 
@@ -146,7 +146,7 @@ def test_an_unavailable_index_degrades_to_popular_items_seen_before(client: Test
 def test_a_typed_price_limit_leaves_out_history_that_breaks_it(client: TestClient) -> None:
     _events(client, ("s1", "view", "boot-1"), ("s1", "add_to_cart", "boot-1"))  # boots at 4599
     body = _recommend(client, query="something under 2000")
-    assert "under 2000" in body["constraints"]
+    assert "under ₹2,000" in body["constraints"]  # in words, in the catalog's currency
     assert "boot-1" not in {i["product_id"] for i in body["items"]}
 
 

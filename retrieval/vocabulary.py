@@ -1,0 +1,116 @@
+"""What the catalog calls things: its brands, its category words, its currency.
+
+The query parser reads a shopper's words against it ("but not Skmei" rules out a brand the
+catalog sells; "no rings" rules out a category), and a brand the NLU tagged that the
+catalog only knows as a category ("red kurtas" read as brand "kurtas") filters the
+category instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from retrieval.filters import ProductFilter, term
+from retrieval.product import COLOR_WORDS
+
+_WORD = re.compile(r"[a-z0-9]+")
+# Materials and features a shopper rules out by name ("no leather", "without plastic").
+MATERIAL_WORDS = frozenset(
+    term(w)
+    for w in (
+        "leather", "suede", "plastic", "metal", "steel", "wood", "wooden", "glass", "cotton", "wool",
+        "silk", "polyester", "nylon", "synthetic", "denim", "rubber", "ceramic", "silicone", "velvet",
+        "lace", "fur", "gold", "silver", "diamond", "print", "printed", "floral", "stripe", "striped",
+        "sleeveless", "heel", "hood", "hooded", "zip", "zipper", "strap", "logo",
+    )
+)  # fmt: skip
+# Words a category path holds that say nothing about what a product is.
+_NOT_CATEGORY = frozenset({"and", "for", "the", "of", "accessory", "accessories", "other", "part", "spare", "more"})
+# Who a product is for: a shopper's "for men" narrows a category, it does not name one.
+AUDIENCE_WORDS = frozenset(
+    term(w) for w in ("men", "mens", "women", "womens", "kids", "girls", "boys", "baby", "unisex")
+)
+
+
+@dataclass(frozen=True)
+class CatalogVocabulary:
+    """The catalog's brands (lower-cased), category terms and most common currency."""
+
+    brands: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    currency: str = ""
+    colors: frozenset[str] = field(default=frozenset(COLOR_WORDS))
+    category_counts: Mapping[str, int] = field(default_factory=dict, compare=False)  # products per term
+
+    @classmethod
+    def from_payloads(cls, payloads: Iterable[Mapping[str, Any]]) -> CatalogVocabulary:
+        """Build it from product payloads (brand_display or brand, category_path, currency)."""
+        brands: set[str] = set()
+        counts: Counter[str] = Counter()
+        currencies: Counter[str] = Counter()
+        for p in payloads:
+            brand = str(p.get("brand_display") or p.get("brand") or "").strip().lower()
+            if brand:
+                brands.add(brand)
+            path = p.get("category_path") or ""
+            levels = path.split(">") if isinstance(path, str) else list(path)
+            counts.update({term(w) for level in levels for w in _WORD.findall(str(level).lower())})
+            if p.get("currency"):
+                currencies[str(p["currency"])] += 1
+        categories = {c: n for c, n in counts.items() if len(c) > 2 and c not in _NOT_CATEGORY}
+        currency = currencies.most_common(1)[0][0] if currencies else ""
+        return cls(frozenset(brands), frozenset(categories), currency, category_counts=categories)
+
+    def category_in(self, text: str) -> str | None:
+        """The category a request names in passing ("a waterproof jacket under 3000" -> jacket).
+
+        Of the words the catalog's category paths use (not audience words like "men"), the
+        most specific one: the one fewest products are filed under ("running" over "shoe").
+        """
+        found = [term(w) for w in _WORD.findall(text.lower())]
+        named = [w for w in found if w in self.categories and w not in AUDIENCE_WORDS and w not in self.colors]
+        if not named:
+            return None
+        return min(reversed(named), key=lambda w: self.category_counts.get(w, 0))
+
+    def is_category(self, word: str) -> bool:
+        return term(word) in self.categories
+
+    def is_brand(self, phrase: str) -> bool:
+        return phrase.strip().lower() in self.brands
+
+    def reconcile(self, flt: ProductFilter) -> ProductFilter:
+        """Read a tagged brand the catalog only knows as a category as that category, and drop
+        any value that is both wanted and ruled out."""
+        moved = [b for b in flt.brands if not self.is_brand(b) and all(self.is_category(w) for w in b.split())]
+        if moved:
+            flt = replace(
+                flt,
+                brands=tuple(b for b in flt.brands if b not in moved),
+                categories=tuple(dict.fromkeys([*flt.categories, *moved])),
+            )
+        return flt.without_contradictions()
+
+    def classify(self, phrase: str) -> tuple[str, str] | None:
+        """What a ruled-out phrase names: ("color"|"brand"|"category"|"word", value), or None.
+
+        The longest leading run of words that the catalog knows wins: "skmei watches" is the
+        brand Skmei, "leather bags" the material leather.
+        """
+        words = phrase.lower().split()
+        for n in range(min(4, len(words)), 0, -1):
+            head = " ".join(words[:n])
+            if self.is_brand(head):
+                return "brand", head
+        first = words[0] if words else ""
+        if first in self.colors:
+            return "color", first
+        if term(first) in MATERIAL_WORDS:
+            return "word", first
+        if first and self.is_category(first):
+            return "category", first
+        return None
