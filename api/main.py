@@ -38,6 +38,7 @@ from api.recommendations.router import router as recommendations_router
 from api.review.live import router as live_router
 from api.review.router import router as review_router
 from api.services import Services, ServicesSlot
+from api.shopping.router import router as shopping_router
 from api.staff.admin_router import router as staff_admin_router
 from api.staff.router import router as staff_login_router
 from api.web.docs import router as docs_router
@@ -114,6 +115,7 @@ def _include_routers(app: FastAPI) -> None:
         events_router,
         recommendations_router,
         orders_router,
+        shopping_router,
         staff_router,
         integrations_admin_router,
         inbound_router,

@@ -19,6 +19,8 @@ EVENT_TYPES = (
     "handoff.requested",
     "conversation.resolved",
     "purchase_intent.high",
+    "cart.item_added",
+    "order.cancelled",
 )
 CHANNEL_REPLY = "channel.reply"
 

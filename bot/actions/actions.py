@@ -23,6 +23,7 @@ from actions.api_client import (
     recommend,
     search_products,
 )
+from actions.orders import order_id_in
 from actions.references import describe, last_shown, referenced
 from actions.settings import settings
 
@@ -87,12 +88,11 @@ class ActionSearchProducts(Action):
                 return []
         items = result.get("items", [])
         if not items:
-            dispatcher.utter_message(text="I couldn't find anything matching that. Could you describe it differently?")
+            dispatcher.utter_message(text=nothing_found(result.get("constraints") or [], result.get("relaxed") or []))
             return []
         intro = "Here are some products you might like:"
         if result.get("constraints"):
-            intro = f"Here is what I found ({', '.join(c for c in result['constraints'] if c != 'in stock')}):"
-            intro = intro.replace(" ()", "")
+            intro = f"Here is what I found ({', '.join(result['constraints'])}):"
         if result.get("degraded"):
             intro = "Our catalog search is briefly unavailable, but here are some popular picks:"
         dispatcher.utter_message(
@@ -112,6 +112,28 @@ class ActionSearchProducts(Action):
             return None
         hits = found.get("hits", [])
         return {"items": [{**h, "reason": "; ".join(h.get("why", [])[:2])} for h in hits], "constraints": []}
+
+
+RELAXED_WORDS = {
+    "color": "the colour",
+    "brand": "the brand",
+    "price": "the price limit",
+    "category": "the kind of product",
+    "exclusions": "what you ruled out",
+}
+
+
+def nothing_found(constraints: List[str], relaxed: List[str]) -> str:
+    """Say that nothing meets every constraint, and which one would have to go, as a question."""
+    if not relaxed:
+        return "I couldn't find anything matching that. Could you describe it differently?"
+    wanted = f" ({', '.join(constraints)})" if constraints else ""
+    dropped = [RELAXED_WORDS.get(r, r) for r in relaxed]
+    drop = dropped[0] if len(dropped) == 1 else ", ".join(dropped[:-1]) + f" and {dropped[-1]}"
+    return (
+        f"I couldn't find anything in stock that meets all of that{wanted}. "
+        f"Without {drop} there are some options: shall I change {drop}, or would you like something else?"
+    )
 
 
 PRODUCT_ENTITIES = ("product", "category", "brand", "color")
@@ -210,8 +232,7 @@ class ActionTrackOrder(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         latest = tracker.latest_message or {}
-        order_ids = entity_values(latest.get("entities") or [], "order_id")
-        order_id = order_ids[0].lstrip("#") if order_ids else None
+        order_id = order_id_in(latest.get("text") or "", latest.get("entities") or [])
         session_id = _metadata(tracker).get("session_id")
         try:
             orders = await find_orders(session_id, order_id) if session_id else []
@@ -225,13 +246,19 @@ class ActionTrackOrder(Action):
                 buttons=[{"title": "Talk to a human", "payload": "/contact_human_agent"}],
             )
             return []
-        order = orders[0]
-        items = sum(i.get("quantity", 1) for i in order.get("items", []))
-        total = f", total {order['total']:,.2f}" if order.get("total") is not None else ""
-        dispatcher.utter_message(
-            text=(
-                f"Order {order['order_id']} ({items} item{'s' if items != 1 else ''}{total}), "
-                f"placed {order['placed_at'][:10]}: {order['status']}."
-            )
-        )
+        if order_id is None and len(orders) > 1:
+            lines = [order_line(o) for o in orders[:3]]
+            dispatcher.utter_message(text="Your recent orders:\n" + "\n".join(lines))
+            return []
+        dispatcher.utter_message(text=order_line(orders[0]))
         return []
+
+
+def order_line(order: Dict[str, Any]) -> str:
+    """One line about an order: its id, items, total, date placed and status."""
+    items = sum(i.get("quantity", 1) for i in order.get("items", []))
+    total = f", total {order['total']:,.2f}" if order.get("total") is not None else ""
+    return (
+        f"Order {order['order_id']} ({items} item{'s' if items != 1 else ''}{total}), "
+        f"placed {order['placed_at'][:10]}: {order['status']}."
+    )

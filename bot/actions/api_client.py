@@ -15,6 +15,14 @@ class ApiUnavailable(Exception):
     """The API did not answer in time or answered an error."""
 
 
+class ApiRefused(ApiUnavailable):
+    """The API answered 4xx: the request cannot be done as asked (status and the API's reason)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"status {status}: {detail}")
+        self.status, self.detail = status, detail
+
+
 async def _call(method: str, path: str, **kwargs: Any) -> Any:
     timeout = aiohttp.ClientTimeout(total=settings.api_timeout_s)
     url = f"{settings.shoptalk_api_url}{path}"
@@ -24,6 +32,8 @@ async def _call(method: str, path: str, **kwargs: Any) -> Any:
             aiohttp.ClientSession(timeout=timeout, headers=headers) as session,
             session.request(method, url, **kwargs) as resp,
         ):
+            if 400 <= resp.status < 500 and resp.status not in (401, 408, 429):
+                raise ApiRefused(resp.status, str((await resp.json(content_type=None) or {}).get("detail", "")))
             if resp.status != 200:
                 raise ApiUnavailable(f"status {resp.status}")
             return await resp.json()
@@ -77,6 +87,17 @@ async def find_orders(session_id: Optional[str], order_id: Optional[str]) -> Lis
     """Return the shopper's orders (only theirs), or the one asked for."""
     params = {k: v for k, v in (("session_id", session_id), ("order_id", order_id)) if v}
     return await _call("GET", "/v1/orders", params=params)
+
+
+async def add_to_cart(conversation_id: str, product_ids: List[str]) -> List[Dict[str, Any]]:
+    """Put products in the conversation's shopper's cart; return what was added (titles)."""
+    found = await _call("POST", f"/v1/conversations/{conversation_id}/cart", json={"product_ids": product_ids})
+    return list(found.get("added", []))
+
+
+async def cancel_order(conversation_id: str, order_id: str) -> Dict[str, Any]:
+    """Cancel the verified shopper's order: {order, cancelled, reason}. ApiRefused: 403 unverified, 404 unknown."""
+    return await _call("POST", f"/v1/conversations/{conversation_id}/orders/{order_id}/cancel")
 
 
 def entity_values(entities: List[Dict[str, Any]], name: str) -> List[str]:

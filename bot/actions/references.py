@@ -10,23 +10,61 @@ ORDINALS = {
 _ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + r")\b|#\s*(\d)\b|\bnumber\s+(\d)\b", re.I)
 
 
+_BOTH = re.compile(r"\b(both|the two of them|these two|those two|them both)\b", re.I)
+_WORD = re.compile(r"[a-z0-9]+")
+_NOT_DISTINCTIVE = {"the", "one", "a", "an", "add", "to", "my", "cart", "put", "in", "it", "please", "i", "ll", "take"}
+
+
+def _ids(message: Dict[str, Any]) -> List[str]:
+    return [p.get("product_id") for p in message.get("products") or []]
+
+
 def last_shown(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Return the product cards of the most recent message that had any."""
-    for message in reversed(messages):
-        if message.get("products"):
-            return list(message["products"])
+    """Return the most recent list of products shown, the one a shopper counts "the second one" in.
+
+    A reply about products already listed ("is the first one in stock?", a comparison) shows
+    them again, but it is not a new list: the list before it is the one meant.
+    """
+    listed = [m for m in messages if m.get("products")]
+    for i in range(len(listed) - 1, -1, -1):
+        earlier = {pid for m in listed[:i] for pid in _ids(m)}
+        if i == 0 or not set(_ids(listed[i])) <= earlier:
+            return list(listed[i]["products"])
     return []
 
 
 def referenced(text: str, shown: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Return the shown products the text points at, in the order mentioned."""
+    """Return the shown products the text points at, in the order mentioned.
+
+    By position ("the second one", "#2", "the first two"), "both", or a word that only some
+    of the shown titles or brands have ("the blue one", "the Titan").
+    """
     out: List[Dict[str, Any]] = []
     for match in _ORDINAL.finditer(text):
         word, hash_n, number_n = match.groups()
         index: Optional[int] = ORDINALS[word.lower()] if word else int(hash_n or number_n) - 1
         if index is not None and -len(shown) <= index < len(shown) and shown[index] not in out:
             out.append(shown[index])
+    if re.search(r"\bfirst (two|2)\b", text, re.I):
+        out += [p for p in shown[:2] if p not in out]
+    if not out and _BOTH.search(text):
+        out = shown[:2]
+    if not out:
+        out = _by_words(text, shown)
     return out
+
+
+def _by_words(text: str, shown: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The shown products named by a word only they have ("the blue one" among a blue and a black)."""
+    words = [w for w in dict.fromkeys(_WORD.findall(text.lower())) if w not in _NOT_DISTINCTIVE]
+    if not words or not shown:
+        return []
+    own = [set(_WORD.findall(f"{p.get('title', '')} {p.get('brand', '')}".lower())) for p in shown]
+    for word in words:
+        having = [p for p, ws in zip(shown, own, strict=True) if word in ws]
+        if 0 < len(having) < len(shown) or len(shown) == 1 and having:
+            return having
+    return []
 
 
 def describe(product: Dict[str, Any]) -> str:
