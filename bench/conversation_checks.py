@@ -133,7 +133,10 @@ def _category(want: Any, t: _Turn) -> str | None:
 
     def ok(p: Mapping[str, Any]) -> bool:
         haystack = " ".join([*p.get("category_path", []), p.get("title", "")])
-        return any(_has_word(haystack, w) or _has_word(haystack, w + "s") or _has_word(haystack, w + "es") for w in _words(want))
+        return any(
+            _has_word(haystack, w) or _has_word(haystack, w + "s") or _has_word(haystack, w + "es")
+            for w in _words(want)
+        )
 
     return _every_card(t.products, ok, f"in {want}")
 

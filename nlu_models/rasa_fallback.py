@@ -7,6 +7,10 @@ and `check_availability`; both are answered with matching products, so asking th
 shopper "did you mean...?" only costs them a turn. Intents listed together under
 `same_answer` are one answer: a near tie inside a group keeps the top intent. The
 low-confidence rule (`threshold`) is Rasa's, unchanged.
+
+A message with no letter or digit in any script ("👟👟🔥", "??", "...") says nothing an
+intent can be read from: it falls back (the bot asks how it can help) instead of getting
+whatever intent the classifier leans to, such as a farewell.
 """
 
 from __future__ import annotations
@@ -15,10 +19,15 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
-from rasa.shared.nlu.constants import INTENT_NAME_KEY, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 SAME_ANSWER_KEY = "same_answer"
+
+
+def says_nothing(text: str) -> bool:
+    """True when the text has no letter or digit in any script (emoji, punctuation, symbols only)."""
+    return not any(ch.isalnum() for ch in text)
 
 
 def same_answer(groups: List[List[str]], first: Optional[str], second: Optional[str]) -> bool:
@@ -34,6 +43,11 @@ class SameAnswerFallbackClassifier(FallbackClassifier):
     def get_default_config() -> Dict[Text, Any]:
         """Rasa's defaults plus `same_answer`: lists of intents answered alike."""
         return {**FallbackClassifier.get_default_config(), SAME_ANSWER_KEY: []}
+
+    def _should_fallback(self, message: Message) -> bool:
+        if says_nothing(message.get(TEXT) or ""):
+            return True
+        return bool(super()._should_fallback(message))
 
     def _nlu_prediction_ambiguous(self, message: Message) -> Tuple[bool, Optional[float]]:
         ambiguous, delta = super()._nlu_prediction_ambiguous(message)

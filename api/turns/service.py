@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.behaviour.service import as_utc, recent_events
@@ -42,6 +43,8 @@ CHECKOUT_NUDGE = BotMessage(
 HANDOFF_INTENTS = {"contact_human_agent"}
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
 CHECKOUT_INTENTS = {"checkout_help", "place_order", "check_payment_methods"}
+# still looking: a nudge to check out would interrupt ("show me cheaper ones")
+BROWSING_INTENTS = {"search_product", "ask_recommendation", "compare_products", "product_info", "check_availability"}
 
 
 _FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -155,9 +158,19 @@ def _update_shopper_state(
         return replies
     if nlu.intent in HANDOFF_INTENTS:
         request_handoff(session, conversation, reason="shopper asked for a human")
-    if update_purchase_intent(session, conversation, sender, nlu):
+    if update_purchase_intent(session, conversation, sender, nlu) and not _nudged(session, conversation):
         return [*replies, CHECKOUT_NUDGE]
     return replies
+
+
+def _nudged(session: Session, conversation: Conversation) -> bool:
+    """The checkout nudge is offered once per conversation."""
+    found = session.scalar(
+        select(Message.id)
+        .where(Message.conversation_id == conversation.id, Message.text == CHECKOUT_NUDGE.text)
+        .limit(1)
+    )
+    return found is not None
 
 
 @dataclass(frozen=True)
@@ -240,4 +253,5 @@ def update_purchase_intent(session: Session, conversation: Conversation, sender:
         and before != "purchase"
         and intent.signals.get("cart_adds_net", 0) > 0
         and nlu.intent not in CHECKOUT_INTENTS
+        and nlu.intent not in BROWSING_INTENTS
     )

@@ -14,9 +14,9 @@ from nlu_models.taxonomy import Taxonomy
 GROUPS = [["search_product", "check_availability", "ask_recommendation"]]
 
 
-def _parsed(*ranking: tuple[str, float]) -> Message:
+def _parsed(*ranking: tuple[str, float], text: str = "x") -> Message:
     intents = [{"name": name, "confidence": conf} for name, conf in ranking]
-    return Message(data={"text": "x", "intent": intents[0], "intent_ranking": intents})
+    return Message(data={"text": text, "intent": intents[0], "intent_ranking": intents})
 
 
 def _classify(message: Message, groups: list[list[str]] = GROUPS) -> str:
@@ -44,6 +44,16 @@ def test_without_groups_it_is_rasas_fallback_classifier() -> None:
 def test_low_confidence_falls_back_even_inside_a_group(confidence: float) -> None:
     message = _parsed(("search_product", confidence), ("check_availability", confidence - 0.01))
     assert _classify(message) == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text", ["👟👟🔥", "??", "...", "❤️"])
+def test_a_message_with_no_letter_or_digit_falls_back_however_sure_the_model_is(text: str) -> None:
+    assert _classify(_parsed(("goodbye", 0.97), ("thank", 0.01), text=text)) == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text", ["ok", "42", "在吗", "👍 ok"])
+def test_a_message_with_a_word_or_number_is_classified_as_usual(text: str) -> None:
+    assert _classify(_parsed(("affirm", 0.97), ("thank", 0.01), text=text)) == "affirm"
 
 
 def test_the_served_config_names_only_taxonomy_intents() -> None:

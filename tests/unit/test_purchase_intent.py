@@ -51,3 +51,21 @@ def test_cart_plus_buying_talk_turns_the_conversation_to_purchase_and_nudges_che
     history = client.get(f"/v1/conversations/{turn['conversation_id']}/purchase-intent").json()
     assert [p["stage"] for p in history["history"]] == ["browse", "purchase"]
     assert history["history"][1]["signals"]["cart_adds_net"] == 1
+
+
+def test_the_checkout_nudge_is_offered_once_per_conversation(client: TestClient) -> None:
+    from api.conversations.models import Conversation
+
+    client.post("/v1/chat", json={"sender": "s8", "message": "hi"})
+    event = {"event_id": "c8", "type": "add_to_cart", "session_id": "s8", "product_id": "shoe-1"}
+    assert client.post("/v1/events", json=event).json()["accepted"] == 1
+    first = client.post("/v1/chat", json={"sender": "s8", "message": "I want to buy it"}).json()
+    assert first["messages"][-1]["text"] == CHECKOUT_NUDGE.text
+    with client.app.state.services.session_factory() as session:  # type: ignore[attr-defined]
+        conversation = session.get(Conversation, first["conversation_id"])
+        assert conversation is not None
+        conversation.purchase_stage = "browse"  # the shopper went back to browsing
+        session.commit()
+    again = client.post("/v1/chat", json={"sender": "s8", "message": "ok I'll buy it"}).json()
+    assert again["purchase_intent"]["stage"] == "purchase"
+    assert CHECKOUT_NUDGE.text not in [m["text"] for m in again["messages"]]
