@@ -35,7 +35,10 @@ def test_every_dialogue_is_well_formed() -> None:
         assert 1 <= len(d["turns"]) <= 6, d["id"]
         for turn in d["turns"]:
             assert set(turn) == {"say", "expect"} and turn["say"].strip(), d["id"]
-            assert isinstance(turn["expect"], dict) and set(turn["expect"]) <= set(KIND), (d["id"], set(turn["expect"]) - set(KIND))
+            assert isinstance(turn["expect"], dict) and set(turn["expect"]) <= set(KIND), (
+                d["id"],
+                set(turn["expect"]) - set(KIND),
+            )
 
 
 def test_every_check_kind_is_exercised_and_the_quoted_examples_are_there() -> None:
