@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from retrieval.colors import canonical_color
+
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -44,13 +46,14 @@ class ProductFilter:
     def normalised(self) -> ProductFilter:
         """Return the filter with values lower-cased and categories as terms."""
         low = lambda xs: tuple(sorted({x.strip().lower() for x in xs if x.strip()}))  # noqa: E731
+        hue = lambda xs: tuple(sorted({canonical_color(x) for x in xs if x.strip()}))  # noqa: E731
         terms = lambda xs: tuple(sorted({t for c in xs for t in category_terms([c])}))  # noqa: E731
         return replace(
             self,
             categories=terms(self.categories),
             brands=low(self.brands),
-            colors=low(self.colors),
-            exclude_colors=low(self.exclude_colors),
+            colors=hue(self.colors),
+            exclude_colors=hue(self.exclude_colors),
             exclude_brands=low(self.exclude_brands),
             exclude_categories=terms(self.exclude_categories),
             exclude_words=terms(self.exclude_words),

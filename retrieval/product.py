@@ -7,28 +7,10 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from retrieval.colors import canonical_color, color_words
+
 _WORD = re.compile(r"[a-z]+")
-COLOR_WORDS = (
-    "black",
-    "white",
-    "red",
-    "blue",
-    "green",
-    "yellow",
-    "pink",
-    "purple",
-    "orange",
-    "brown",
-    "grey",
-    "gray",
-    "silver",
-    "gold",
-    "beige",
-    "navy",
-    "maroon",
-    "cream",
-    "tan",
-)
+COLOR_WORDS = color_words()  # the colours a title may name (retrieval.colors)
 _NAMESPACE = uuid.UUID("6f1c1e52-8a5e-4c2a-9d07-5b1f3f3f2a10")
 
 
@@ -58,10 +40,10 @@ class Product:
     def colors(self) -> list[str]:
         """Return the product's colours, lower-cased: its colour attribute, else the title's."""
         raw = self.attributes.get("color", "")
-        found = [c.strip().lower() for c in raw.replace("/", ",").replace("&", ",").split(",") if c.strip()]
+        found = [canonical_color(c) for c in raw.replace("/", ",").replace("&", ",").split(",") if c.strip()]
         if not found:
-            words = set(_WORD.findall(self.title.lower()))
-            found = [c for c in COLOR_WORDS if c in words]
+            words = _WORD.findall(self.title.lower())
+            found = list(dict.fromkeys(canonical_color(w) for w in words if w in COLOR_WORDS))
         return found
 
     def search_text(self) -> str:
