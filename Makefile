@@ -28,6 +28,7 @@ test:  ## lint, then every test tier in both envs (installs what the tests need)
 	$(ST) setup --with-browser --with-redis
 	$(PY) -m ruff check .
 	$(ST) train  # before pytest: the e2e tier then finds the model cached, not trained inside a test's timeout
+	$(ST) test-dialogue  # Rasa's own tests: every rule and story of bot/tests/test_stories.yml
 	$(RASA_PY) -m pytest tests/nlu tests/bot
 	$(PY) -m pytest --ignore=tests/nlu --ignore=tests/bot
 

@@ -32,6 +32,14 @@ def cmd_train(args: argparse.Namespace) -> Path:
     return train(settings.var_dir / "rasa-models", force=args.force, bitext=args.bitext)
 
 
+def cmd_test_dialogue(args: argparse.Namespace) -> None:
+    """Rasa's own dialogue tests (bot/tests/test_stories.yml) on the trained model."""
+    from shoptalk.train import test_dialogue
+
+    settings = _settings()
+    test_dialogue(settings.var_dir / "rasa-models", settings.var_dir / "rasa-test")
+
+
 def cmd_ingest(args: argparse.Namespace) -> None:
     """Load a catalog into the product index."""
     from shoptalk.ingest_cmd import ingest
@@ -157,6 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true")
     train.add_argument("--bitext", type=Path, default=None, help="Bitext customer-support CSV")
+    sub.add_parser("test-dialogue", help="rasa test core: bot/tests/test_stories.yml on the trained model")
     ingest = sub.add_parser("ingest", help="load a catalog (CSV, JSON Lines, Parquet) into the index")
     ingest.add_argument("catalog", nargs="?", default=str(DEMO_CATALOG))
     ingest.add_argument("--mapping", help="JSON/YAML file: product field -> source column")
@@ -200,6 +209,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     commands = {
         "train": cmd_train,
+        "test-dialogue": cmd_test_dialogue,
         "ingest": cmd_ingest,
         "adapt-encoder": cmd_adapt_encoder,
         "search": cmd_search,

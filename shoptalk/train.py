@@ -74,3 +74,28 @@ def train(models_dir: Path, *, force: bool = False, bitext: Path | None = None) 
         if old != target:
             old.unlink()
     return target
+
+
+def test_dialogue(models_dir: Path, out: Path) -> None:
+    """`rasa test core` on bot/tests/test_stories.yml with the trained model; fails on any wrong action."""
+    model = train(models_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    subprocess.run(
+        [
+            str(RASA_BIN / "rasa"),
+            "test",
+            "core",
+            "--model",
+            str(model),
+            "--stories",
+            "tests/test_stories.yml",
+            "--out",
+            str(out),
+            "--fail-on-prediction-errors",
+        ],
+        check=True,
+        cwd=BOT,
+        env=env,
+    )
+    print(f"test-dialogue: every story's actions were predicted as written (report under {out})")
