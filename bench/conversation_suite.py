@@ -71,13 +71,17 @@ class Shop:
         created.raise_for_status()
         self.shop = {"authorization": f"Bearer {created.json()['key']}"}
 
-    def set_up(self, sender: str, setup: dict[str, Any]) -> str | None:
-        """Verify the shopper and record their orders; return their customer id (if verified)."""
+    def set_up(self, sender: str, setup: dict[str, Any]) -> tuple[str | None, str]:
+        """Verify the shopper and record their orders; return their customer id (if verified) and
+        the session token the shop's backend got for its page."""
         customer = f"cust-{sender}" if setup.get("verified") else None
+        token = ""
         if customer:
-            self.http.post(
+            linked = self.http.post(
                 "/v1/shoppers/identify", json={"session_id": sender, "customer_id": customer}, headers=self.shop
-            ).raise_for_status()
+            )
+            linked.raise_for_status()
+            token = linked.json().get("session_token") or ""
         events = [
             {
                 "event_id": f"{sender}-order-{i}",
@@ -90,7 +94,7 @@ class Shop:
         ]
         if events:
             self.http.post("/v1/events", json=events, headers=self.shop).raise_for_status()
-        return customer
+        return customer, token
 
     def orders(self, sender: str, customer: str | None) -> dict[str, str]:
         params = {"customer_id": customer} if customer else {"session_id": sender}
@@ -113,14 +117,14 @@ class Shop:
 def play(shop: Shop, dialogue: dict[str, Any], catalog: dict[str, dict[str, Any]], tally: Tally) -> None:
     """Play one dialogue as a new shopper and check every expectation of every turn."""
     sender = f"conv-{dialogue['id']}-{uuid.uuid4().hex[:6]}"
-    customer = shop.set_up(sender, dialogue.get("setup") or {})
-    history, token, cart_before = History(), "", []
+    customer, token = shop.set_up(sender, dialogue.get("setup") or {})
+    history, cart_before = History(), []
     for number, turn in enumerate(dialogue["turns"], start=1):
         answer = shop.http.post(
             "/v1/chat", json={"sender": sender, "message": turn["say"]}, headers={"x-session-token": token}
         )
         if answer.status_code != 200:
-            tally.failures.append(Failure(dialogue["id"], number, turn["say"], "chat", f"HTTP {answer.status_code}"))
+            _unplayed(dialogue, number, f"HTTP {answer.status_code}", tally)
             return
         body = answer.json()
         token = body["session_token"]
@@ -145,6 +149,14 @@ def play(shop: Shop, dialogue: dict[str, Any], catalog: dict[str, dict[str, Any]
                 tally.failures.append(Failure(dialogue["id"], number, turn["say"], key, why))
         history.shown.update(seen.cards)
         history.saw(seen.cards)
+
+
+def _unplayed(dialogue: dict[str, Any], first: int, why: str, tally: Tally) -> None:
+    """A turn the chat refused: its expectations and those of every later turn fail."""
+    for number, turn in enumerate(dialogue["turns"][first - 1 :], start=first):
+        for key in turn.get("expect") or {}:
+            tally.checks[KIND[key]] += 1
+            tally.failures.append(Failure(dialogue["id"], number, turn["say"], key, why))
 
 
 @contextmanager

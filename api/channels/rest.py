@@ -93,7 +93,9 @@ def identify(
         if not tokens.valid(body.session_id, token):
             raise Unauthorized("send this session's token as X-Session-Token")
     sessions = conversations.identify(session=session, session_id=body.session_id, customer_id=body.customer_id)
-    return IdentifyOut(customer_id=body.customer_id, sessions=sessions)
+    shop = service is not None and service.role == "shop"
+    token_for_page = tokens.issue(body.session_id) if shop else None
+    return IdentifyOut(customer_id=body.customer_id, sessions=sessions, session_token=token_for_page)
 
 
 @router.get(

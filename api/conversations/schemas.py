@@ -116,3 +116,8 @@ class IdentifyOut(BaseModel):
 
     customer_id: str
     sessions: list[str]
+    session_token: str | None = Field(
+        default=None,
+        description="For the shop's backend (its API key): the session's token, for its page to chat with "
+        "(X-Session-Token); a shopper verified before their first message can chat at once",
+    )

@@ -146,3 +146,20 @@ def test_the_websocket_resumes_a_session_only_with_its_token(anon: TestClient) -
         assert ws.receive_json()["type"] == "error", "no history without a session"
         ws.send_json({"type": "session_request", "session_id": "ws-victim", "session_token": token})
         assert ws.receive_json()["type"] == "session_confirm"
+
+
+def test_a_session_the_shop_verified_before_its_first_message_can_chat(client: TestClient, anon: TestClient) -> None:
+    linked = client.post("/v1/shoppers/identify", json={"session_id": "early", "customer_id": "cust-early"})
+    token = linked.json()["session_token"]
+    assert token, "the shop's backend gets the session's token for its page"
+    assert anon.post("/v1/chat", json={"sender": "early", "message": "hi"}).status_code == 401
+    chat = anon.post("/v1/chat", json={"sender": "early", "message": "hi"}, headers={"x-session-token": token})
+    assert chat.status_code == 200
+
+
+def test_a_browser_identifying_itself_gets_no_token_it_did_not_have(anon: TestClient) -> None:
+    shopper = ShopperSession(anon, "self-id")
+    assert shopper.chat("hi").status_code == 200
+    body = {"session_id": "self-id", **_signed("cust-self", int(time.time()) + 300)}
+    linked = anon.post("/v1/shoppers/identify", json=body, headers={"x-session-token": shopper.token})
+    assert linked.status_code == 200 and linked.json()["session_token"] is None
