@@ -16,8 +16,8 @@ def term(word: str) -> str:
     word = word.lower()
     if len(word) > 3 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
-        return word[:-2]
+    if len(word) > 3 and word.endswith("es") and (word[-3] in "sxz" or word[-4:-2] in ("ch", "sh")):
+        return word[:-2]  # "boxes", "watches", "brushes"
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
@@ -122,7 +122,7 @@ class ProductFilter:
         elif self.price_max is not None:
             out.append(f"under {money(self.price_max, currency)}")
         ruled_out = [*self.exclude_colors, *self.exclude_brands, *self.exclude_categories, *self.exclude_words]
-        out += [f"not {x}" for x in ruled_out]
+        out += [f"not {x}" for x in dict.fromkeys(x.lower() for x in ruled_out)]
         if self.in_stock:
             out.append("in stock")
         return out

@@ -11,6 +11,14 @@ from retrieval.vocabulary import CatalogVocabulary
 _NUM = r"(\d+(?:[.,]\d+)?)\s*(?:k\b)?"
 _CUR = r"(?:\s*(?:dollars?|bucks|usd|eur|euros?|rs\.?|rupees?|inr|\$|€|₹))?"
 _PATTERNS = [
+    (
+        re.compile(
+            rf"\b(?:don'?t|do not|not|never)\s+(?:want\s+to\s+|wanna\s+)?(?:spend|pay|go)?\s*"
+            rf"(?:more than|over|above)\s*[$€₹]?{_NUM}{_CUR}",
+            re.I,
+        ),
+        "max",
+    ),
     (re.compile(rf"\bbetween\s*[$€₹]?{_NUM}{_CUR}\s*(?:and|to|-)\s*[$€₹]?{_NUM}{_CUR}", re.I), "between"),
     (
         re.compile(
@@ -22,10 +30,11 @@ _PATTERNS = [
     (re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|starting at)\s*[$€₹]?{_NUM}{_CUR}", re.I), "min"),
 ]
 # "not black", "but not Skmei", "no leather", "anything except red", "other than Titan"
+_CUES = r"not|no|non|except|excluding|without|other than|anything but|avoid|minus"
 NEGATION = re.compile(
-    r"\b(?:not|no|non|except|excluding|without|other than|anything but|avoid|minus)[\s-]+"
+    rf"\b(?:{_CUES})[\s-]+"
     r"(?:any\s+|in\s+|from\s+|by\s+|made of\s+|the\s+|a\s+)?"
-    r"([a-z0-9][a-z0-9'&.-]*(?:\s+[a-z0-9][a-z0-9'&.-]*){0,3})",
+    rf"([a-z0-9][a-z0-9'&.-]*(?:\s+(?!(?:{_CUES})\b)[a-z0-9][a-z0-9'&.-]*){{0,3}})",  # up to the next cue
     re.I,
 )
 _DEFAULT_VOCABULARY = CatalogVocabulary()
@@ -102,6 +111,7 @@ def _exclusions(text: str, flt: ProductFilter, vocabulary: CatalogVocabulary) ->
         found.setdefault(_EXCLUDE_FIELD[kind], []).append(value)
         cue = match.group(0)[: match.start(1) - match.start(0)]
         text = text.replace(cue + match.group(1)[: len(value)], " ", 1)
+
     def merged(name: str) -> tuple[str, ...]:
         return tuple(sorted({*getattr(flt, name), *found.get(name, [])}))
 

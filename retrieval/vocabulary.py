@@ -30,6 +30,16 @@ MATERIAL_WORDS = frozenset(
 )  # fmt: skip
 # Words a category path holds that say nothing about what a product is.
 _NOT_CATEGORY = frozenset({"and", "for", "the", "of", "accessory", "accessories", "other", "part", "spare", "more"})
+# Words after "not" that say how, not what: "not too big", "not sure", "no more than"
+_VAGUE = frozenset(
+    (
+        "too", "very", "so", "that", "this", "the", "any", "more", "less", "much", "many", "big", "small",
+        "sure", "really", "quite", "just", "only", "for", "with", "in", "on", "of", "and", "or", "to", "my",
+        "me", "it", "you", "is", "are", "be", "at", "by", "from", "one", "ones", "kind", "type", "problem",
+        "worries", "expensive", "cheap", "costly", "pricey", "good", "bad", "fan", "interested", "looking",
+        "need", "want", "like",
+    )
+)  # fmt: skip
 # Who a product is for: a shopper's "for men" narrows a category, it does not name one.
 AUDIENCE_WORDS = frozenset(
     term(w) for w in ("men", "mens", "women", "womens", "kids", "girls", "boys", "baby", "unisex")
@@ -45,6 +55,7 @@ class CatalogVocabulary:
     currency: str = ""
     colors: frozenset[str] = field(default=frozenset(COLOR_WORDS))
     category_counts: Mapping[str, int] = field(default_factory=dict, compare=False)  # products per term
+    title_words: frozenset[str] = field(default=frozenset(), compare=False)  # words product titles use
 
     @classmethod
     def from_payloads(cls, payloads: Iterable[Mapping[str, Any]]) -> CatalogVocabulary:
@@ -52,6 +63,7 @@ class CatalogVocabulary:
         brands: set[str] = set()
         counts: Counter[str] = Counter()
         currencies: Counter[str] = Counter()
+        titles: set[str] = set()
         for p in payloads:
             brand = str(p.get("brand_display") or p.get("brand") or "").strip().lower()
             if brand:
@@ -61,9 +73,16 @@ class CatalogVocabulary:
             counts.update({term(w) for level in levels for w in _WORD.findall(str(level).lower())})
             if p.get("currency"):
                 currencies[str(p["currency"])] += 1
+            titles.update(_WORD.findall(str(p.get("title", "")).lower()))
         categories = {c: n for c, n in counts.items() if len(c) > 2 and c not in _NOT_CATEGORY}
         currency = currencies.most_common(1)[0][0] if currencies else ""
-        return cls(frozenset(brands), frozenset(categories), currency, category_counts=categories)
+        return cls(
+            frozenset(brands),
+            frozenset(categories),
+            currency,
+            category_counts=categories,
+            title_words=frozenset(titles),
+        )
 
     def category_in(self, text: str) -> str | None:
         """The category a request names in passing ("a waterproof jacket under 3000" -> jacket).
@@ -113,4 +132,6 @@ class CatalogVocabulary:
             return "word", first
         if first and self.is_category(first):
             return "category", first
+        if len(first) > 2 and first in self.title_words and first not in _VAGUE:
+            return "word", first  # "but not Skmei" where the catalog names Skmei only in titles
         return None

@@ -15,6 +15,7 @@ from api.config import Settings
 from retrieval.encoders.bm25 import Bm25Encoder
 from retrieval.encoders.cache import CachedDenseEncoder
 from retrieval.filters import ProductFilter
+from retrieval.index.port import PAYLOAD_VERSION
 from retrieval.ingest import ingest_catalog
 from retrieval.loaders import load_catalog, load_mapping
 
@@ -28,7 +29,8 @@ def catalog_fingerprint(path: Path, mapping: dict[str, str], settings: Settings)
     vectors differ from the packaged one's, so switching it re-ingests)."""
     digest = hashlib.sha256(path.read_bytes())
     model = str(settings.encoder_model_dir.resolve()) if settings.encoder_model_dir else ""
-    digest.update(json.dumps([mapping, settings.encoder, model, settings.qdrant_url], sort_keys=True).encode())
+    inputs = [mapping, settings.encoder, model, settings.qdrant_url, PAYLOAD_VERSION]
+    digest.update(json.dumps(inputs, sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
 

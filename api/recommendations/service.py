@@ -228,7 +228,8 @@ class Recommender:
         except Exception as exc:  # noqa: BLE001 - the index is down: behaviour and popular items only
             log.warning("recs.search_unavailable error=%s", type(exc).__name__)
             hits, side.index_up = [], False
-        reason = chat_reason(need_label(asked_for), self._words(flt, currency))
+        gist = need_label(self.searcher.parse(asked_for).text or asked_for)  # "watches", not "watches under 2000"
+        reason = chat_reason(gist, self._words(flt, currency))
         for rank, hit in enumerate(hits):
             side.scores[hit.product_id] = 1.0 / (1 + rank)
             side.reasons[hit.product_id] = reason

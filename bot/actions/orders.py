@@ -21,7 +21,7 @@ HUMAN = [{"title": "Talk to a human", "payload": "/contact_human_agent"}]
 def order_id_in(text: str, entities: List[Dict[str, Any]], bare: bool = False) -> Optional[str]:
     """The order id the shopper named: the NLU's order_id entity, else one written like A1001,
     #98765 or "order 98765" (with `bare`, any number of 4+ digits: the message is about an order)."""
-    tagged = entity_values(entities, "order_id")
+    tagged = [v for v in entity_values(entities, "order_id") if any(ch.isdigit() for ch in v)]  # not "ordr"
     if tagged:
         return tagged[0].lstrip("#").strip().upper()
     match = NAMED_ORDER.search(text) or (BARE_NUMBER.search(text) if bare else None)
@@ -39,10 +39,14 @@ async def order_id_of_conversation(tracker: Tracker) -> Optional[str]:
     except ApiUnavailable:
         return None
     for message in reversed(messages):
+        text = message.get("text") or ""
         if message.get("author") == "shopper":
-            found = order_id_in(message.get("text") or "", message.get("entities") or [])
-            if found:
-                return found
+            found = order_id_in(text, message.get("entities") or [])
+        else:  # "ok cancel it" after the bot told them about one order
+            named = {m.group(2) or m.group(1) for m in NAMED_ORDER.finditer(text) if m.group(1) or m.group(2)}
+            found = named.pop().upper() if len(named) == 1 else None
+        if found:
+            return found
     return None
 
 

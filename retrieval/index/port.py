@@ -19,6 +19,9 @@ SearchMode = Literal["hybrid", "dense", "sparse"]
 Fusion = Literal["rrf", "dbsf"]
 RRF_K = 60
 PREFETCH = 100
+# Bump when build_payload's output changes, so a stored index is re-ingested (shoptalk ingest --if-needed).
+# 2: category terms read "watches" as "watch".
+PAYLOAD_VERSION = 2
 
 
 @dataclass(frozen=True)

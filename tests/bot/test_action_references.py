@@ -66,3 +66,8 @@ def test_nothing_found_names_the_constraints_and_asks() -> None:
     text = nothing_found(["jacket", "under ₹3,000", "not black"], ["price"])
     assert "under ₹3,000" in text and "the price limit" in text and text.endswith("?")
     assert "describe it differently" in nothing_found([], [])
+
+
+def test_a_tagged_order_id_without_a_digit_is_not_an_order_number() -> None:
+    entities = [{"entity": "order_id", "value": "ordr"}, {"entity": "order_id", "value": "A1001"}]
+    assert order_id_in("cancl my ordr A1001 plz", entities) == "A1001"

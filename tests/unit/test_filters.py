@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.filters import ProductFilter, category_terms, money
+from retrieval.filters import ProductFilter, category_terms, money, term
 from retrieval.index.port import build_payload
 from tests.support.catalog import PRODUCTS
 
@@ -47,3 +47,9 @@ def test_constraints_read_as_words_in_the_catalogs_currency() -> None:
     assert ProductFilter(price_min=10, price_max=49.5).describe("USD") == ["between $10 and $49.50"]
     assert money(12, "CHF") == "CHF 12"
     assert money(1299.99) == "1,299.99"
+
+
+def test_plural_category_words_read_as_the_singular() -> None:
+    assert [term(w) for w in ("watches", "boxes", "brushes", "shoes", "dresses", "tops")] == [
+        "watch", "box", "brush", "shoe", "dress", "top",
+    ]  # fmt: skip

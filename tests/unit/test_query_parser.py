@@ -81,3 +81,15 @@ def test_a_tagged_brand_the_catalog_only_knows_as_a_category_filters_the_categor
     assert flt.categories == ("kurta",)
     kept = parse_query("fastrack watch", ProductFilter(brands=("fastrack",)), CATALOG).filter
     assert kept.brands == ("fastrack",)  # a brand the catalog sells stays a brand
+
+
+def test_not_more_than_is_a_ceiling() -> None:
+    flt = parse_query("brown boots, dont want to spend more than 2000").filter
+    assert (flt.price_min, flt.price_max) == (None, 2000.0)
+
+
+def test_each_negation_rules_out_its_own_words_and_title_words_count() -> None:
+    catalog = CatalogVocabulary(title_words=frozenset({"skmei", "disney", "watch", "for", "kids"}))
+    flt = parse_query("digital watch for my son. no skmei no disney", None, catalog).filter
+    assert flt.exclude_words == ("disney", "skmei")
+    assert parse_query("shoes not for kids", None, catalog).filter.exclude_words == ()  # "for" says how, not what
