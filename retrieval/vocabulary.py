@@ -40,9 +40,12 @@ _VAGUE = frozenset(
         "need", "want", "like",
     )
 )  # fmt: skip
+# Where a request's head noun ends: "tops | for college", "a watch | under 2000"
+_HEAD_END = re.compile(r"\b(?:for|with|under|below|over|above|between|in|from|by|to|that|which|but|and)\b|[.,;!?]")
 # Who a product is for: a shopper's "for men" narrows a category, it does not name one.
 AUDIENCE_WORDS = frozenset(
-    term(w) for w in ("men", "mens", "women", "womens", "kids", "girls", "boys", "baby", "unisex")
+    term(w)
+    for w in ("men", "mens", "women", "womens", "kids", "girls", "boys", "baby", "unisex", "gift", "present", "combo")
 )
 
 
@@ -56,12 +59,15 @@ class CatalogVocabulary:
     colors: frozenset[str] = field(default=frozenset(COLOR_WORDS))
     category_counts: Mapping[str, int] = field(default_factory=dict, compare=False)  # products per term
     title_words: frozenset[str] = field(default=frozenset(), compare=False)  # words product titles use
+    title_terms: frozenset[str] = field(default=frozenset(), compare=False)  # the same, as category terms
+    leaf_terms: frozenset[str] = field(default=frozenset(), compare=False)  # words of paths' last two levels
 
     @classmethod
     def from_payloads(cls, payloads: Iterable[Mapping[str, Any]]) -> CatalogVocabulary:
         """Build it from product payloads (brand_display or brand, category_path, currency)."""
         brands: set[str] = set()
         counts: Counter[str] = Counter()
+        leaf: Counter[str] = Counter()  # words of the last two levels: what a product is, not its department
         currencies: Counter[str] = Counter()
         titles: set[str] = set()
         for p in payloads:
@@ -71,6 +77,7 @@ class CatalogVocabulary:
             path = p.get("category_path") or ""
             levels = path.split(">") if isinstance(path, str) else list(path)
             counts.update({term(w) for level in levels for w in _WORD.findall(str(level).lower())})
+            leaf.update({term(w) for level in levels[-2:] for w in _WORD.findall(str(level).lower())})
             if p.get("currency"):
                 currencies[str(p["currency"])] += 1
             titles.update(_WORD.findall(str(p.get("title", "")).lower()))
@@ -87,14 +94,21 @@ class CatalogVocabulary:
     def category_in(self, text: str) -> str | None:
         """The category a request names in passing ("a waterproof jacket under 3000" -> jacket).
 
-        Of the words the catalog's category paths use (not audience words like "men"), the
-        most specific one: the one fewest products are filed under ("running" over "shoe").
+        A product word: one the catalog files products under at the last levels of their
+        paths and uses in titles (not "needs" of "Festive Needs", nor "men"). The head of the
+        request wins: the last such word before "for", "with", "under"... ("casual tops for
+        college" -> top), else the last one anywhere ("a gift. she likes bracelets" -> bracelet).
         """
-        found = [term(w) for w in _WORD.findall(text.lower())]
-        named = [w for w in found if w in self.categories and w not in AUDIENCE_WORDS and w not in self.colors]
-        if not named:
-            return None
-        return min(reversed(named), key=lambda w: self.category_counts.get(w, 0))
+        head = _HEAD_END.split(text.lower(), maxsplit=1)[0]
+        return self._last_product_word(head) or self._last_product_word(text.lower())
+
+    def _last_product_word(self, text: str) -> str | None:
+        for word in reversed([term(w) for w in _WORD.findall(text)]):
+            known = word in self.categories and (not self.leaf_terms or word in self.leaf_terms)
+            titled = not self.title_terms or word in self.title_terms
+            if known and titled and word not in AUDIENCE_WORDS and word not in self.colors:
+                return word
+        return None
 
     def is_category(self, word: str) -> bool:
         return term(word) in self.categories

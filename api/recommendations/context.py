@@ -26,6 +26,7 @@ class ChatNeed:
     refinements: list[str] = field(default_factory=list)  # follow-ups' texts ("not black ones")
     more: bool = False  # the latest turn asks for more of the same ("show me more")
     shown_for_need: list[str] = field(default_factory=list)  # products shown since this need began
+    subject: list[str] = field(default_factory=list)  # what the request names: its product entities ("watch")
 
     @property
     def constraint_text(self) -> str:
@@ -146,10 +147,14 @@ def _read_shopper_turn(need: ChatNeed, turn: dict[str, Any], last_prices: list[f
         return  # "is the first one in stock?" is about a card shown, not a new request
     searching = turn.get("intent") in SEARCH_INTENTS
     more = bool(need.query) and bool(MORE.search(text))
-    refinement = bool(need.query) and (more or (searching and _is_refinement(turn, text)))
+    relative = bool(CHEAPER.search(text) or PRICIER.search(text))  # "cheaper ones", whatever the NLU called it
+    refinement = bool(need.query) and (more or relative or (searching and _is_refinement(turn, text)))
     need.more = more
     if searching and not refinement:
         need.query, need.entities, need.refinements, need.shown_for_need = text, {}, [], []
+        need.subject = [
+            str(e["value"]) for e in turn.get("entities") or [] if e.get("entity") == "product" and e.get("value")
+        ]
     elif refinement:
         need.refinements.append(text)
     fresh: dict[str, list[str]] = {}

@@ -15,7 +15,7 @@ from api.behaviour.service import as_utc, recent_events
 from api.conversations.models import Message
 from api.conversations.service import shopper_keys
 from api.db import utcnow
-from api.recommendations.context import ChatNeed, need_from_turns, need_label
+from api.recommendations.context import SEARCH_INTENTS, ChatNeed, need_from_turns, need_label
 from api.recommendations.cooccurrence import CoOccurrenceModel
 from api.recommendations.fusion import behaviour_scores, merge
 from api.recommendations.history import HistoryScores, Interaction, score_history
@@ -171,7 +171,10 @@ class Recommender:
         stated = self.searcher.parse(need.constraint_text, need.product_filter()).filter
         if stated.categories:
             return stated, stated
-        named = self.searcher.vocabulary.category_in(self.searcher.parse(need.query).text)
+        vocabulary = self.searcher.vocabulary
+        named = vocabulary.category_in(" ".join(need.subject)) or vocabulary.category_in(
+            self.searcher.parse(need.query).text
+        )
         if named and named not in stated.exclude_categories:
             return stated, replace(stated, categories=(named,))
         return stated, stated
@@ -207,7 +210,8 @@ class Recommender:
                 {
                     "author": "shopper",
                     "text": request.query,
-                    "intent": request.intent or "search_product",
+                    # asked for products: a search, whatever the NLU called it ("tops under 600" as a price question)
+                    "intent": request.intent if request.intent in SEARCH_INTENTS else "search_product",
                     "entities": request.entities,
                 }
             )

@@ -1,7 +1,8 @@
 """action_answer_in_context: the intents a shop's follow-ups get mistaken for, answered in context.
 
 The NLU reads one message at a time. "show me cheaper ones" can come out as a price
-question, "tell me more about the 3rd" as out of scope, "boots" alone as not understood,
+question, "tell me more about the 3rd" as out of scope, "boots" alone as not understood, "more"
+as a yes,
 "i want to buy the second one" as placing an order. With a list of products on screen,
 each of those is about that list. This action sees the conversation: a message that points
 at a shown card, or asks for cheaper, pricier or more of them, is answered as that; a
@@ -37,7 +38,7 @@ OWN_RESPONSE = {"nlu_fallback": "utter_default"}
 
 
 class ActionAnswerInContext(Action):
-    """Price questions, out of scope, not understood and place order, read against what was shown."""
+    """Price questions, out of scope, not understood, place order, yes and no, read against what was shown."""
 
     def name(self) -> Text:
         return "action_answer_in_context"

@@ -104,3 +104,22 @@ def test_reasons_are_whole_phrases_in_the_catalogs_currency(client: TestClient) 
     reasons = [i["reason"] for i in body["items"]]
     assert reasons and all("under ₹2,000" in r for r in reasons)
     assert not any("morning ru" in r and "morning runs" not in r for r in reasons)  # never cut mid-word
+
+
+def test_cheaper_refines_the_last_request_whatever_the_nlu_called_it() -> None:
+    shown = [{"product_id": "a", "price": 1039.0}, {"product_id": "b", "price": 1500.0}]
+    turns = [
+        _shopper("watches under 2000", price_max="2000"),
+        {"author": "bot", "text": "Here", "products": shown},
+        _shopper("show me cheaper ones", intent="price_and_discounts"),
+    ]
+    need = need_from_turns(turns)
+    assert need.query == "watches under 2000"
+    assert need.entities["price_max"] == ["1038.99"]
+
+
+def test_a_request_the_action_searches_is_a_search_whatever_the_nlu_called_it(client: TestClient) -> None:
+    entities = [{"entity": "price_max", "value": "2000"}]
+    body = _recommend(client, query="running shoes under 2000", intent="price_and_discounts", entities=entities)
+    assert body["query"] == "running shoes under 2000"
+    assert [i["product_id"] for i in body["items"]] == ["shoe-2"]
