@@ -28,7 +28,7 @@ import yaml
 from tqdm import tqdm
 
 from api.config import DEV_ADMIN_TOKEN
-from bench.common import ROOT, machine, table, write_results
+from bench.common import RESULTS, ROOT, machine, table, write_results
 from bench.conversation_checks import KIND, History, Observed, check, load_catalog
 
 SUITE = ROOT / "tests" / "conversations"
@@ -204,6 +204,37 @@ def report(tally: Tally, dialogues: int) -> dict[str, Any]:
     }
 
 
+def plot(results: dict[str, Any], before: Path = RESULTS / "conversations_before.json") -> Path:
+    """Pass rate per check kind as bars, beside the run before the fixes when its JSON is there."""
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = {"this run": results}
+    if before.exists():
+        runs = {"before the fixes": json.loads(before.read_text(encoding="utf-8")), **runs}
+    kinds = sorted(results["per_kind"])
+    fig, ax = plt.subplots(figsize=(11, 4))
+    width = 0.8 / len(runs)
+    for i, (name, run) in enumerate(runs.items()):
+        per = run["per_kind"]
+        rates = [per[k]["passed"] / per[k]["checks"] if per.get(k, {}).get("checks") else 0 for k in kinds]
+        ax.bar([x + i * width for x in range(len(kinds))], rates, width, label=f"{name} ({run['pass_rate']:.1%})")
+    ax.axhline(0.9, color="grey", linestyle="--", linewidth=1, label="target per kind (90%)")
+    ax.set_xticks([x + width * (len(runs) - 1) / 2 for x in range(len(kinds))], kinds, rotation=30, ha="right")
+    ax.set_ylabel("checks passed")
+    ax.set_ylim(0, 1.05)
+    ax.legend(loc="lower left", fontsize=8)
+    ax.set_title("Conversation suite: pass rate per check kind")
+    fig.tight_layout()
+    path = RESULTS / "conversations.png"
+    fig.savefig(path, dpi=110)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--api", help="play against this running stack (e.g. http://127.0.0.1:8000 from make demo)")
@@ -217,8 +248,9 @@ def main() -> None:
         shop = Shop(api_url, ns.admin_token)
         for dialogue in tqdm(dialogues, desc="conversations", unit="dialogue"):
             play(shop, dialogue, catalog, tally)
-    path = write_results("conversations", report(tally, len(dialogues)))
-    print(f"wrote {path}")
+    results = report(tally, len(dialogues))
+    path = write_results("conversations", results)
+    print(f"wrote {path} and {plot(results)}")
 
 
 if __name__ == "__main__":

@@ -28,9 +28,14 @@ _PATTERNS = [
         "max",
     ),
     (re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|starting at)\s*[$€₹]?{_NUM}{_CUR}", re.I), "min"),
+    (
+        re.compile(r"(?<![\w.-])[$€₹]?(\d{3,}(?:[.,]\d+)?)\s*(?:-|–|to)\s*[$€₹]?(\d{3,}(?:[.,]\d+)?)(?![\w.-])", re.I),
+        "between",
+    ),
+    (re.compile(r"(?<![\w.-])[$€₹]?(\d{3,}(?:[.,]\d+)?)\s*\+", re.I), "min"),  # "rings 30000+"
 ]
 # "not black", "but not Skmei", "no leather", "anything except red", "other than Titan"
-_CUES = r"not|no|non|except|excluding|without|other than|anything but|avoid|minus"
+_CUES = r"not|no|non|except|excluding|without|other than|anything but|avoid|minus|nothing|aren'?t|isn'?t"
 NEGATION = re.compile(
     rf"\b(?:{_CUES})[\s-]+"
     r"(?:any\s+|in\s+|from\s+|by\s+|made of\s+|the\s+|a\s+)?"
@@ -38,6 +43,7 @@ NEGATION = re.compile(
     re.I,
 )
 _DEFAULT_VOCABULARY = CatalogVocabulary()
+_LIST_SEPARATOR = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|\bn\b|\bnor\b)\s*", re.I)
 
 
 def negated_phrases(text: str) -> list[str]:
@@ -104,13 +110,13 @@ def _exclusions(text: str, flt: ProductFilter, vocabulary: CatalogVocabulary) ->
     """Rule out what each negation names (a colour, brand, category or material it knows)."""
     found: dict[str, list[str]] = {}
     for match in list(NEGATION.finditer(text)):
-        named = vocabulary.classify(match.group(1))
-        if named is None:
-            continue
-        kind, value = named
-        found.setdefault(_EXCLUDE_FIELD[kind], []).append(value)
-        cue = match.group(0)[: match.start(1) - match.start(0)]
-        text = text.replace(cue + match.group(1)[: len(value)], " ", 1)
+        parts = [vocabulary.classify(part) for part in _LIST_SEPARATOR.split(match.group(1)) if part.strip()]
+        # the first part must name something the catalog knows; then each named part of a list counts
+        named = [n for n in parts if n is not None] if parts and parts[0] is not None else []
+        for kind, value in named:  # "except black n brown": both
+            found.setdefault(_EXCLUDE_FIELD[kind], []).append(value)
+        if named:
+            text = text.replace(match.group(0), " ", 1)
 
     def merged(name: str) -> tuple[str, ...]:
         return tuple(sorted({*getattr(flt, name), *found.get(name, [])}))

@@ -37,7 +37,7 @@ _VAGUE = frozenset(
         "sure", "really", "quite", "just", "only", "for", "with", "in", "on", "of", "and", "or", "to", "my",
         "me", "it", "you", "is", "are", "be", "at", "by", "from", "one", "ones", "kind", "type", "problem",
         "worries", "expensive", "cheap", "costly", "pricey", "good", "bad", "fan", "interested", "looking",
-        "need", "want", "like",
+        "need", "want", "like", "thank", "thanks", "idea", "way", "hurry", "rush", "doubt", "now", "yet",
     )
 )  # fmt: skip
 # Where a request's head noun ends: "tops | for college", "a watch | under 2000"

@@ -25,6 +25,7 @@ class ChatNeed:
     shown: list[str] = field(default_factory=list)
     refinements: list[str] = field(default_factory=list)  # follow-ups' texts ("not black ones")
     more: bool = False  # the latest turn asks for more of the same ("show me more")
+    relative: str = ""  # "cheaper" or "pricier" than shown: the typed bound on that side no longer holds
     shown_for_need: list[str] = field(default_factory=list)  # products shown since this need began
     subject: list[str] = field(default_factory=list)  # what the request names: its product entities ("watch")
 
@@ -67,7 +68,8 @@ def filter_from_entities(entities: dict[str, list[str]]) -> ProductFilter:
 
 CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable|too expensive|budget)\b", re.I)
 MORE = re.compile(
-    r"^\W*(?:(?:show|give|got|any|have|see|find)\s+(?:me\s+|you\s+)?)?"
+    r"^\W*(?:(?:ok|okay|yes|yeah|yep|sure|hmm+|and|so|pls|please|cool|nice)\W+)*"
+    r"(?:(?:show|give|got|any|have|see|find)\s+(?:me\s+|you\s+)?)?"
     r"(?:some\s+)?(?:more|others?|other ones|another one|different ones|else|next(?: page)?)\b"
     r"(?!\s+(?:expensive|about|info|details|like this one))",
     re.I,
@@ -121,9 +123,9 @@ def need_from_turns(turns: Iterable[dict[str, Any]], query: str = "") -> ChatNee
     pending = [*turns]
     if query:
         pending.append({"author": "shopper", "text": query, "intent": "search_product", "entities": []})
-    for turn in pending:
+    for i, turn in enumerate(pending):
         if turn.get("author") == "shopper":
-            _read_shopper_turn(need, turn, last_prices)
+            _read_shopper_turn(need, turn, last_prices, searched=_answered_with_products(pending, i))
         products = turn.get("products") or []
         if products:
             last_prices = [float(p["price"]) for p in products if p.get("price") is not None]
@@ -136,7 +138,18 @@ def need_from_turns(turns: Iterable[dict[str, Any]], query: str = "") -> ChatNee
     return need
 
 
-def _read_shopper_turn(need: ChatNeed, turn: dict[str, Any], last_prices: list[float]) -> None:
+def _answered_with_products(turns: list[dict[str, Any]], i: int) -> bool:
+    """True when the bot answered turn i with products: it was a search, whatever its intent
+    ("tops under 800" read as a price question, and answered with tops)."""
+    for later in turns[i + 1 :]:
+        if later.get("author") == "shopper":
+            return False
+        if later.get("products"):
+            return True
+    return False
+
+
+def _read_shopper_turn(need: ChatNeed, turn: dict[str, Any], last_prices: list[float], searched: bool = False) -> None:
     """Fold one shopper turn into the need: a new request, or a refinement of the last one."""
     text = str(turn.get("text", ""))
     if turn.get("intent"):
@@ -145,13 +158,13 @@ def _read_shopper_turn(need: ChatNeed, turn: dict[str, Any], last_prices: list[f
     if need.query and REFERENCE.search(text) and not names & set(SUBJECT_ENTITIES):
         need.more = False
         return  # "is the first one in stock?" is about a card shown, not a new request
-    searching = turn.get("intent") in SEARCH_INTENTS
+    searching = turn.get("intent") in SEARCH_INTENTS or searched
     more = bool(need.query) and bool(MORE.search(text))
     relative = bool(CHEAPER.search(text) or PRICIER.search(text))  # "cheaper ones", whatever the NLU called it
     refinement = bool(need.query) and (more or relative or (searching and _is_refinement(turn, text)))
     need.more = more
     if searching and not refinement:
-        need.query, need.entities, need.refinements, need.shown_for_need = text, {}, [], []
+        need.query, need.entities, need.refinements, need.shown_for_need, need.relative = text, {}, [], [], ""
         need.subject = [
             str(e["value"]) for e in turn.get("entities") or [] if e.get("entity") == "product" and e.get("value")
         ]
@@ -173,6 +186,8 @@ def _read_shopper_turn(need: ChatNeed, turn: dict[str, Any], last_prices: list[f
     if refinement and last_prices and CHEAPER.search(text):
         need.entities["price_max"] = [f"{min(last_prices) - 0.01:.2f}"]
         need.entities.pop("price_min", None)
+        need.relative = "cheaper"
     elif refinement and last_prices and PRICIER.search(text):
         need.entities["price_min"] = [f"{max(last_prices) + 0.01:.2f}"]
         need.entities.pop("price_max", None)
+        need.relative = "pricier"

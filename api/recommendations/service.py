@@ -169,6 +169,10 @@ class Recommender:
         """The hard constraints: tagged entities and what was typed ("under 2000", "not Skmei");
         then the same plus a category the request names in passing when the NLU tagged none."""
         stated = self.searcher.parse(need.constraint_text, need.product_filter()).filter
+        if need.relative == "cheaper":  # cheaper than shown: a typed floor ("between 1000 and 3000") goes
+            stated = replace(stated, price_min=None)
+        elif need.relative == "pricier":
+            stated = replace(stated, price_max=None)
         if stated.categories:
             return stated, stated
         vocabulary = self.searcher.vocabulary

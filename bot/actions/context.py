@@ -30,6 +30,12 @@ FOLLOW_UP = re.compile(
     r"more expensive|higher[- ]end|more|others?|another|else|next|different ones)\b",
     re.I,
 )
+# "hmm no skmei pls", "not black", "nothing sleeveless": a refinement ruling something out
+RULING_OUT = re.compile(
+    r"\b(?:not|no|except|without|nothing|other than|aren'?t)\s+"
+    r"(?!thanks?\b|worries|problem|need|now|sure|really|idea|way)\w+",
+    re.I,
+)
 BUY = re.compile(r"\b(buy|take|order|get|purchase|cart|bag)\b", re.I)
 STOCK = re.compile(r"\b(stock|stok|available|availability|left|sold out)\b", re.I)
 DISCOUNT = re.compile(r"\b(discount|coupon|offer|sale|promo|voucher|deal|code)s?\b", re.I)
@@ -63,7 +69,7 @@ class ActionAnswerInContext(Action):
             return ActionCheckAvailability() if STOCK.search(text) else ActionProductInfo()
         if intent == "place_order":
             return None
-        if shown and FOLLOW_UP.search(text) and not DISCOUNT.search(text):
+        if shown and (FOLLOW_UP.search(text) or RULING_OUT.search(text)) and not DISCOUNT.search(text):
             return ActionSearchProducts()
         names_product = any(e.get("entity") in PRODUCT_ENTITIES for e in entities)
         if intent in ("nlu_fallback", "price_and_discounts") and names_product and not DISCOUNT.search(text):

@@ -93,3 +93,24 @@ def test_each_negation_rules_out_its_own_words_and_title_words_count() -> None:
     flt = parse_query("digital watch for my son. no skmei no disney", None, catalog).filter
     assert flt.exclude_words == ("disney", "skmei")
     assert parse_query("shoes not for kids", None, catalog).filter.exclude_words == ()  # "for" says how, not what
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "value"),
+    [
+        ("womens boots except black n brown", "exclude_colors", ("black", "brown")),
+        ("coffee mugs that arent skmei", "exclude_brands", ("skmei",)),
+        ("tops for office but nothing sleeveless", "exclude_words", ("sleeveless",)),
+    ],
+)
+def test_lists_and_other_cues_rule_out_each_value(query: str, field: str, value: tuple) -> None:
+    assert getattr(parse_query(query, None, CATALOG).filter, field) == value
+
+
+@pytest.mark.parametrize(
+    ("query", "price_min", "price_max"),
+    [("tops 1000-2000 range", 1000.0, 2000.0), ("rings 30000+", 30000.0, None), ("order A-1001", None, None)],
+)
+def test_ranges_and_plus_are_price_bounds(query: str, price_min: float | None, price_max: float | None) -> None:
+    flt = parse_query(query).filter
+    assert (flt.price_min, flt.price_max) == (price_min, price_max)
