@@ -228,7 +228,10 @@ class Recommender:
             return side
         asked_for = need.query
         try:
-            found = self.searcher.search(need.query, flt, limit=CHAT_CANDIDATES)
+            # the query's words without its typed constraints: flt holds them, as the need resolved them
+            # (a re-read of "between 1000 and 3000" would undo "cheaper")
+            words = self.searcher.parse(need.query).text
+            found = self.searcher.search(words, flt, limit=CHAT_CANDIDATES)
             hits = found.hits
             side.relaxed = found.relaxed if hits else []
             if found.spelling:  # the reason names what was searched: "milwaukee drill", not "milwakee drill"

@@ -123,3 +123,24 @@ def test_a_request_the_action_searches_is_a_search_whatever_the_nlu_called_it(cl
     body = _recommend(client, query="running shoes under 2000", intent="price_and_discounts", entities=entities)
     assert body["query"] == "running shoes under 2000"
     assert [i["product_id"] for i in body["items"]] == ["shoe-2"]
+
+
+def test_cheaper_after_a_typed_range_goes_below_its_floor(client: TestClient) -> None:
+    chat = client.post("/v1/chat", json={"sender": "s1", "message": "hi"}).json()
+    services = client.app.state.services  # type: ignore[attr-defined]
+    with services.session_factory() as session:
+        conversation = conversations.get_conversation(session=session, conversation_id=chat["conversation_id"])
+        asked = conversations.add_shopper_message(
+            session=session, conversation=conversation, text="shoes between 2000 and 5000"
+        )
+        asked.intent = "search_product"
+        card = ProductCard(product_id="shoe-1", title="Trail Running Shoes", price=3999.0, currency="INR")
+        conversations.add_reply(
+            session=session, conversation=conversation, reply=BotMessage(text="Here", products=[card])
+        )
+        session.commit()
+    body = _recommend(
+        client, conversation_id=chat["conversation_id"], query="show me cheaper ones", intent="search_product"
+    )
+    assert "shoe-2" in [i["product_id"] for i in body["items"]]  # 1499: cheaper, below the typed floor of 2000
+    assert all(i["price"] < 3999 for i in body["items"])
