@@ -57,13 +57,15 @@ def test_stored_shopper_messages_carry_what_rasa_understood(stack: RunningStack)
     assert any(e["entity"] == "color" and e["value"] == "blue" for e in row.entities)
 
 
-def test_a_fallback_is_stored_and_answered_with_the_rephrase_reply(stack: RunningStack) -> None:
+def test_a_fallback_is_stored_and_answered_with_the_how_can_i_help_reply(stack: RunningStack) -> None:
     # "/nlu_fallback" is Rasa's intent payload: the fallback path, whatever the model would say.
+    # It goes through action_answer_in_context, which answers with utter_default when nothing is in context.
     turn = _chat(stack, "e2e-fallback", "/nlu_fallback")
     row = _stored_first_message(stack, turn["conversation_id"])
     assert row.intent == "nlu_fallback"
     assert row.status == "answered"
-    assert "rephrase" in turn["messages"][1]["text"]
+    reply = turn["messages"][1]["text"]
+    assert "didn't quite get that" in reply and "How can I help?" in reply
 
 
 def test_a_product_question_between_two_product_intents_is_answered_with_products(stack: RunningStack) -> None:
