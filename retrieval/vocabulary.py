@@ -57,17 +57,13 @@ class CatalogVocabulary:
     categories: frozenset[str] = frozenset()
     currency: str = ""
     colors: frozenset[str] = field(default=frozenset(COLOR_WORDS))
-    category_counts: Mapping[str, int] = field(default_factory=dict, compare=False)  # products per term
     title_words: frozenset[str] = field(default=frozenset(), compare=False)  # words product titles use
-    title_terms: frozenset[str] = field(default=frozenset(), compare=False)  # the same, as category terms
-    leaf_terms: frozenset[str] = field(default=frozenset(), compare=False)  # words of paths' last two levels
 
     @classmethod
     def from_payloads(cls, payloads: Iterable[Mapping[str, Any]]) -> CatalogVocabulary:
         """Build it from product payloads (brand_display or brand, category_path, currency)."""
         brands: set[str] = set()
-        counts: Counter[str] = Counter()
-        leaf: Counter[str] = Counter()  # words of the last two levels: what a product is, not its department
+        terms: set[str] = set()
         currencies: Counter[str] = Counter()
         titles: set[str] = set()
         for p in payloads:
@@ -76,37 +72,28 @@ class CatalogVocabulary:
                 brands.add(brand)
             path = p.get("category_path") or ""
             levels = path.split(">") if isinstance(path, str) else list(path)
-            counts.update({term(w) for level in levels for w in _WORD.findall(str(level).lower())})
-            leaf.update({term(w) for level in levels[-2:] for w in _WORD.findall(str(level).lower())})
+            terms.update(term(w) for level in levels for w in _WORD.findall(str(level).lower()))
             if p.get("currency"):
                 currencies[str(p["currency"])] += 1
             titles.update(_WORD.findall(str(p.get("title", "")).lower()))
-        categories = {c: n for c, n in counts.items() if len(c) > 2 and c not in _NOT_CATEGORY}
+        categories = frozenset(c for c in terms if len(c) > 2 and c not in _NOT_CATEGORY)
         currency = currencies.most_common(1)[0][0] if currencies else ""
-        return cls(
-            frozenset(brands),
-            frozenset(categories),
-            currency,
-            category_counts=categories,
-            title_words=frozenset(titles),
-        )
+        return cls(frozenset(brands), categories, currency, title_words=frozenset(titles))
 
     def category_in(self, text: str) -> str | None:
         """The category a request names in passing ("a waterproof jacket under 3000" -> jacket).
 
-        A product word: one the catalog files products under at the last levels of their
-        paths and uses in titles (not "needs" of "Festive Needs", nor "men"). The head of the
-        request wins: the last such word before "for", "with", "under"... ("casual tops for
-        college" -> top), else the last one anywhere ("a gift. she likes bracelets" -> bracelet).
+        A word of the catalog's category paths that says what a product is (not audience or
+        purpose words like "men" or "gift"). The head of the request wins: the last such word
+        before "for", "with", "under"... ("need a watch for my husband" -> watch, "casual tops
+        for college" -> top), else the last one anywhere ("a gift. she likes bracelets" -> bracelet).
         """
         head = _HEAD_END.split(text.lower(), maxsplit=1)[0]
         return self._last_product_word(head) or self._last_product_word(text.lower())
 
     def _last_product_word(self, text: str) -> str | None:
         for word in reversed([term(w) for w in _WORD.findall(text)]):
-            known = word in self.categories and (not self.leaf_terms or word in self.leaf_terms)
-            titled = not self.title_terms or word in self.title_terms
-            if known and titled and word not in AUDIENCE_WORDS and word not in self.colors:
+            if word in self.categories and word not in AUDIENCE_WORDS and word not in self.colors:
                 return word
         return None
 

@@ -160,8 +160,8 @@ def _read_shopper_turn(need: ChatNeed, turn: dict[str, Any], last_prices: list[f
         return  # "is the first one in stock?" is about a card shown, not a new request
     searching = turn.get("intent") in SEARCH_INTENTS or searched
     more = bool(need.query) and bool(MORE.search(text))
-    relative = bool(CHEAPER.search(text) or PRICIER.search(text))  # "cheaper ones", whatever the NLU called it
-    refinement = bool(need.query) and (more or relative or (searching and _is_refinement(turn, text)))
+    cheaper, pricier = bool(CHEAPER.search(text)), bool(PRICIER.search(text))  # whatever the NLU called it
+    refinement = bool(need.query) and (more or cheaper or pricier or (searching and _is_refinement(turn, text)))
     need.more = more
     if searching and not refinement:
         need.query, need.entities, need.refinements, need.shown_for_need, need.relative = text, {}, [], [], ""
@@ -183,11 +183,11 @@ def _read_shopper_turn(need: ChatNeed, turn: dict[str, Any], last_prices: list[f
             need.entities[name] = list(dict.fromkeys([*need.entities.get(name, []), *values]))
         else:
             need.entities[name] = values
-    if refinement and last_prices and CHEAPER.search(text):
+    if refinement and last_prices and cheaper:
         need.entities["price_max"] = [f"{min(last_prices) - 0.01:.2f}"]
         need.entities.pop("price_min", None)
         need.relative = "cheaper"
-    elif refinement and last_prices and PRICIER.search(text):
+    elif refinement and last_prices and pricier:
         need.entities["price_min"] = [f"{max(last_prices) + 0.01:.2f}"]
         need.entities.pop("price_max", None)
         need.relative = "pricier"

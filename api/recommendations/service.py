@@ -111,16 +111,17 @@ class Recommender:
         model = self.cooccurrence.model(session)
         history, behaviour = self._behaviour_side(session, request, model)
         # Constraints the shopper typed ("under 2000", "not black") count like the ones the NLU tagged.
-        stated, flt = self._constraints(need)
+        words = self.searcher.parse(need.query).text  # the request's words, its typed constraints read out
+        stated, flt = self._constraints(need, words)
         currency = self.searcher.vocabulary.currency
-        chat = self._chat_side(need, flt, currency)
+        chat = self._chat_side(need, words, flt, currency)
         if not chat.index_up:
             flt = stated  # popular picks while search is down: only what the shopper stated still filters
         if chat.relaxed:
             # Nothing meets every hard constraint: say so and ask, rather than list products that break one.
-            words = self._words(flt, currency)
+            unmet = self._words(flt, currency)
             return RecommendationsOut(
-                items=[], cold_start=False, query=need.query, constraints=words, relaxed=chat.relaxed
+                items=[], cold_start=False, query=need.query, constraints=unmet, relaxed=chat.relaxed
             )
         cold_start = not behaviour and not chat.scores
         if cold_start or not chat.index_up:
@@ -165,7 +166,7 @@ class Recommender:
             constraints=self._words(flt, currency) if constrained else [],
         )
 
-    def _constraints(self, need: ChatNeed) -> tuple[ProductFilter, ProductFilter]:
+    def _constraints(self, need: ChatNeed, words: str) -> tuple[ProductFilter, ProductFilter]:
         """The hard constraints: tagged entities and what was typed ("under 2000", "not Skmei");
         then the same plus a category the request names in passing when the NLU tagged none."""
         stated = self.searcher.parse(need.constraint_text, need.product_filter()).filter
@@ -176,9 +177,7 @@ class Recommender:
         if stated.categories:
             return stated, stated
         vocabulary = self.searcher.vocabulary
-        named = vocabulary.category_in(" ".join(need.subject)) or vocabulary.category_in(
-            self.searcher.parse(need.query).text
-        )
+        named = vocabulary.category_in(" ".join(need.subject)) or vocabulary.category_in(words)
         if named and named not in stated.exclude_categories:
             return stated, replace(stated, categories=(named,))
         return stated, stated
@@ -221,25 +220,24 @@ class Recommender:
             )
         return turns
 
-    def _chat_side(self, need: ChatNeed, flt: ProductFilter, currency: str) -> _ChatSide:
+    def _chat_side(self, need: ChatNeed, words: str, flt: ProductFilter, currency: str) -> _ChatSide:
         """Search what the chat asked for: each hit's score by rank, and its reason."""
         side = _ChatSide()
         if not (need.query or need.has_constraints()):
             return side
-        asked_for = need.query
+        asked_for = words
         try:
             # the query's words without its typed constraints: flt holds them, as the need resolved them
             # (a re-read of "between 1000 and 3000" would undo "cheaper")
-            words = self.searcher.parse(need.query).text
             found = self.searcher.search(words, flt, limit=CHAT_CANDIDATES)
             hits = found.hits
             side.relaxed = found.relaxed if hits else []
             if found.spelling:  # the reason names what was searched: "milwaukee drill", not "milwakee drill"
-                asked_for = respell(need.query, found.spelling)
+                asked_for = respell(words, found.spelling)
         except Exception as exc:  # noqa: BLE001 - the index is down: behaviour and popular items only
             log.warning("recs.search_unavailable error=%s", type(exc).__name__)
             hits, side.index_up = [], False
-        gist = need_label(self.searcher.parse(asked_for).text or asked_for)  # "watches", not "watches under 2000"
+        gist = need_label(asked_for or need.query)  # "watches", not "watches under 2000"
         reason = chat_reason(gist, self._words(flt, currency))
         for rank, hit in enumerate(hits):
             side.scores[hit.product_id] = 1.0 / (1 + rank)

@@ -83,10 +83,10 @@ def cancel_order(session: Session, conversation_id: str, order_id: str) -> Cance
     if order.status not in CANCELLABLE:
         why = "shipped: it can be returned once delivered" if order.status in RETURNABLE else order.status
         return CancelOut(order=order, cancelled=False, reason=f"the order is {why}")
-    _record_status(session, order, customer, conversation_id, "cancelled")
+    # the webhook's outbox row commits with the status change (store_events commits both)
     emit(session, "order.cancelled", {"conversation_id": conversation_id, "order_id": order.order_id,
                                       "customer_id": customer})  # fmt: skip
-    session.commit()
+    _record_status(session, order, customer, conversation_id, "cancelled")
     return CancelOut(order=find_orders(session, [customer], order.order_id)[0], cancelled=True)
 
 
