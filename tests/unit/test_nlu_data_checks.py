@@ -32,6 +32,7 @@ def test_an_unannotated_price_and_order_id_are_refused(tmp_path: Path) -> None:
 
 def test_the_shipped_data_passes(tmp_path: Path) -> None:
     assert check_nlu_data(Path("bot/data/nlu/handwritten")) == []
+    assert check_nlu_data(Path("bot/data/nlu/zh")) == []
 
 
 def _plain_texts(path: Path) -> set[str]:
@@ -52,6 +53,7 @@ def _plain_texts(path: Path) -> set[str]:
 def test_no_hand_written_training_example_is_a_fresh_test_message() -> None:
     # the fresh sets measure generalisation: a training copy of one of their messages would inflate it
     fresh = _plain_texts(Path("bench/data/nlu_fresh_en.yml")) | _plain_texts(Path("bench/data/nlu_fresh_zh.yml"))
-    for path in sorted(Path("bot/data/nlu/handwritten").glob("*.yml")):
+    hand_written = [*Path("bot/data/nlu/handwritten").glob("*.yml"), *Path("bot/data/nlu/zh").glob("*.yml")]
+    for path in sorted(hand_written):
         shared = _plain_texts(path) & fresh
         assert not shared, f"{path} repeats fresh test messages: {sorted(shared)[:5]}"
