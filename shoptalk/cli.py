@@ -157,6 +157,32 @@ def cmd_retrain(args: argparse.Namespace) -> None:
     retrain(_settings(), since=args.since, folds=args.folds, epochs=args.epochs, train_model=not args.no_train)
 
 
+def cmd_i18n(args: argparse.Namespace) -> None:
+    """extract: refresh the catalog template and each language's .po; check: fail on gaps."""
+    from i18n.check import responses_without, untranslated
+
+    if args.action == "extract":
+        locales = ROOT / "i18n" / "locales"
+        babel = [sys.executable, "-m", "babel.messages.frontend"]
+        keywords = ["-k", "N_", "-k", "say", "-k", "text:2"]
+        pot = locales / "shoptalk.pot"
+        subprocess.run(
+            [*babel, "extract", "-F", str(ROOT / "i18n" / "babel.cfg"), *keywords, "--no-location", "--sort-output",
+             "--omit-header", "-o", str(pot), str(ROOT)],
+            check=True,
+        )  # fmt: skip
+        subprocess.run([*babel, "update", "-i", str(pot), "-d", str(locales), "-D", "shoptalk"], check=True)
+        return
+    gaps = [f"untranslated: {m!r}" for m in untranslated("zh")] + [
+        f"no zh variant: {r}" for r in responses_without("zh")
+    ]
+    for gap in gaps:
+        print(gap)
+    if gaps:
+        raise SystemExit(f"i18n: {len(gaps)} texts lack zh-CN")
+    print("i18n: every shopper-facing text has zh-CN")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run a command."""
     parser = argparse.ArgumentParser(prog="shoptalk", description="Run the ShopTalk stack.")
@@ -196,6 +222,8 @@ def main(argv: list[str] | None = None) -> None:
     retrain.add_argument("--folds", type=int, default=5)
     retrain.add_argument("--epochs", type=int, default=None, help="training epochs per fold (default: config)")
     retrain.add_argument("--no-train", action="store_true", help="cross-validate and merge, do not train")
+    i18n = sub.add_parser("i18n", help="message catalogs: extract texts to translate, check every one has zh-CN")
+    i18n.add_argument("action", choices=("extract", "check"))
     for name in ("run", "demo"):
         p = sub.add_parser(name, help="start the stack" if name == "run" else "train, ingest and start the stack")
         p.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", 8000)))
@@ -219,5 +247,6 @@ def main(argv: list[str] | None = None) -> None:
         "staff": cmd_staff,
         "export-corrections": cmd_export_corrections,
         "retrain": cmd_retrain,
+        "i18n": cmd_i18n,
     }
     commands[args.command](args)
