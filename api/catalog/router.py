@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -27,6 +27,9 @@ def search_products(
     in_stock: bool | None = True,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+    lang: Annotated[
+        Literal["en", "zh"] | None, Query(description="Titles in this language where the shop has them")
+    ] = None,
 ) -> SearchOut:
     """Return products matching the query and filters, relaxing filters if nothing matches."""
     flt = ProductFilter(
@@ -42,16 +45,33 @@ def search_products(
     return SearchOut(
         query=result.query_text,
         spelling=[SpellingChange(typed=a, read_as=b) for a, b in result.spelling],
-        hits=[ProductOut(**h.__dict__) for h in result.hits],
+        hits=[
+            ProductOut(
+                **{**{k: v for k, v in h.__dict__.items() if k != "titles"}, "title": h.titles.get(lang or "", h.title)}
+            )
+            for h in result.hits
+        ],
         applied_filters=result.applied.describe(),
         relaxed=result.relaxed,
     )
 
 
 @router.get("/{product_id}", response_model=ProductDetail)
-def get_product(product_id: str, searcher: SearcherDep) -> ProductDetail:
+def get_product(
+    product_id: str,
+    searcher: SearcherDep,
+    lang: Annotated[
+        Literal["en", "zh"] | None, Query(description="Texts in this language where the shop has them")
+    ] = None,
+) -> ProductDetail:
     """Return one product of the catalog (the demo shop's product page)."""
     found = searcher.index.get([product_id])
     if not found:
         raise NotFound(f"product {product_id} not found")
-    return ProductDetail.from_payload(found[0])
+    payload = found[0]
+    if lang:
+        payload = {
+            **payload,
+            **{k: payload[f"{k}_{lang}"] for k in ("title", "description") if payload.get(f"{k}_{lang}")},
+        }
+    return ProductDetail.from_payload(payload)

@@ -39,6 +39,10 @@ class Conversation(Base):
     purchase_stage: Mapped[str | None] = mapped_column(String(24), index=True)
     purchase_score: Mapped[float | None] = mapped_column(Float)
     handed_off_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)  # first handoff
+    # "en" or "zh": what replies are written in (i18n.language); source "page" (stated by the
+    # widget, kept) or "text" (the shopper's latest message)
+    language: Mapped[str | None] = mapped_column(String(8), index=True)
+    language_source: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
@@ -74,6 +78,7 @@ class Message(Base):
     stage: Mapped[str | None] = mapped_column(String(24))
     stage_score: Mapped[float | None] = mapped_column(Float)
     latency_ms: Mapped[float | None] = mapped_column(Float)
+    language: Mapped[str | None] = mapped_column(String(8))  # the language the text is written in
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -57,6 +57,7 @@ class MessageOut(BaseModel):
     status: str
     nlu: NluOut | None = None
     client_id: str | None = Field(default=None, description="The sender's id of a shopper message (retries dedupe)")
+    language: str | None = Field(default=None, description="The language the text is written in: en or zh")
     created_at: datetime
 
 

@@ -154,12 +154,18 @@ def find_turn(*, session: Session, conversation: Conversation, client_id: str) -
 
 
 def add_shopper_message(
-    *, session: Session, conversation: Conversation, text: str, client_id: str | None = None
+    *,
+    session: Session,
+    conversation: Conversation,
+    text: str,
+    client_id: str | None = None,
+    language: str | None = None,
 ) -> Message:
     """Store the shopper's message (status 'received') and return it."""
     message = Message(
         conversation_id=conversation.id,
         client_id=client_id,
+        language=language,
         seq=_next_seq(session, conversation.id),
         direction="in",
         author="shopper",
@@ -200,6 +206,7 @@ def add_reply(*, session: Session, conversation: Conversation, reply: BotMessage
         text=reply.text,
         content=content or None,
         status="sent",
+        language=conversation.language,
     )
     session.add(message)
     session.flush()
@@ -216,6 +223,7 @@ def message_event(conversation: Conversation, message: Message) -> dict[str, Any
         "seq": message.seq,
         "author": message.author,
         "text": message.text,
+        "language": message.language,
         "products": (message.content or {}).get("products", []),
     }
 
@@ -242,6 +250,7 @@ def to_out(message: Message) -> MessageOut:
         status=message.status,
         nlu=nlu,
         client_id=message.client_id,
+        language=message.language,
         created_at=message.created_at,
     )
 

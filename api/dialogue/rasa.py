@@ -51,6 +51,8 @@ def parse_latest_message(latest: dict[str, Any]) -> NluResult | None:
     entities = [
         {k: e.get(k) for k in ("entity", "value", "start", "end", "confidence_entity", "extractor") if k in e}
         for e in latest.get("entities", [])
+        if e.get("entity")
+        != "language"  # the NLU's note of the reply language (it fills a slot), not a value the shopper named
     ]
     return NluResult(
         intent=intent.get("name"),

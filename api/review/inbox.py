@@ -25,6 +25,8 @@ def _conditions(flt: InboxFilter) -> list[Any]:
         where.append(Conversation.status.in_(flt.status))
     if flt.channel:
         where.append(Conversation.channel.in_(flt.channel))
+    if flt.language:
+        where.append(Conversation.language.in_(flt.language))
     if flt.stage:
         where.append(Conversation.purchase_stage == flt.stage)
     if flt.since:
@@ -102,6 +104,7 @@ def inbox_page(*, session: Session, flt: InboxFilter) -> InboxPage:
                 id=c.id,
                 shopper=external_id,
                 channel=c.channel,
+                language=c.language,
                 status=c.status,
                 assignee=c.assignee,
                 purchase_stage=c.purchase_stage,

@@ -19,6 +19,7 @@ class InboxFilter(BaseModel):
 
     status: list[Literal["bot", "waiting_for_agent", "agent", "resolved"]] = Field(default_factory=list)
     channel: list[str] = Field(default_factory=list)
+    language: list[Literal["en", "zh"]] = Field(default_factory=list, description="The conversation's language")
     intent: str | None = Field(default=None, max_length=64, description="Some shopper message had this intent")
     confidence_below: float | None = Field(
         default=None, ge=0, le=1, description="Some message was understood less surely"
@@ -41,6 +42,7 @@ class InboxRow(BaseModel):
     id: str
     shopper: str
     channel: str
+    language: str | None
     status: str
     assignee: str | None
     purchase_stage: str | None
@@ -105,6 +107,7 @@ class ConversationDetail(BaseModel):
     shopper: str
     customer_id: str | None
     channel: str
+    language: str | None
     status: str
     assignee: str | None
     handed_off_at: datetime | None

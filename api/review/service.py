@@ -157,6 +157,7 @@ def conversation_detail(*, session: Session, conversation_id: str) -> Conversati
         shopper=c.shopper.external_id,
         customer_id=verified,
         channel=c.channel,
+        language=c.language,
         status=c.status,
         assignee=c.assignee,
         handed_off_at=c.handed_off_at,

@@ -18,9 +18,11 @@ from api.conversations import service as conversations
 from api.conversations.models import Conversation, Message
 from api.db import utcnow
 from api.dialogue.port import BotMessage
+from i18n import catalog
+from i18n.catalog import N_
 
 log = logging.getLogger(__name__)
-INTERRUPTED_REPLY = (
+INTERRUPTED_REPLY = N_(
     "Sorry, we were interrupted while answering your last message. Could you send it again? Nothing you wrote was lost."
 )
 
@@ -42,7 +44,9 @@ def recover_interrupted(session: Session, older_than_s: float = 60.0) -> list[tu
             continue
         message.status = "interrupted"
         reply = conversations.add_reply(
-            session=session, conversation=conversation, reply=BotMessage(text=INTERRUPTED_REPLY)
+            session=session,
+            conversation=conversation,
+            reply=BotMessage(text=catalog.text(conversation.language, INTERRUPTED_REPLY)),
         )
         done.append((conversation.id, reply.seq))
     session.commit()

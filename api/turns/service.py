@@ -16,6 +16,7 @@ from api.behaviour.service import as_utc, recent_events
 from api.channels.hub import Hub, notify_staff
 from api.conversations import service as conversations
 from api.conversations.handoff import request_handoff
+from api.conversations.language import message_language, settle_language, stated_language
 from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot
 from api.conversations.purchase_intent import Signal, fuse
 from api.conversations.schemas import QuickReply
@@ -25,21 +26,33 @@ from api.errors import InvalidMessage, MessageTooLarge
 from api.integrations.outbox import emit
 from api.observability.metrics import FALLBACKS, NLU_CONFIDENCE, TURN_SECONDS
 from api.pii.masking import Masker
+from i18n import catalog
+from i18n.catalog import N_
+from i18n.language import SUPPORTED
 
 log = logging.getLogger(__name__)
 DEFAULT_MASKER = Masker()
 
-UNAVAILABLE_REPLY = (
+UNAVAILABLE_REPLY = N_(
     "Sorry, our shopping assistant is temporarily unavailable. Your message is saved "
     "and we'll get back to you; you can also try again in a moment."
 )
-CHECKOUT_NUDGE = BotMessage(
-    text="Your cart is ready whenever you are. Shall I help you check out?",
-    quick_replies=[
-        QuickReply(title="Go to checkout", payload="/checkout_help"),
-        QuickReply(title="Keep shopping", payload="/search_product"),
-    ],
-)
+NUDGE_TEXT = N_("Your cart is ready whenever you are. Shall I help you check out?")
+NUDGE_CHECKOUT, NUDGE_KEEP = N_("Go to checkout"), N_("Keep shopping")
+
+
+def checkout_nudge(language: str | None) -> BotMessage:
+    """The offer to check out, in the conversation's language."""
+    return BotMessage(
+        text=catalog.text(language, NUDGE_TEXT),
+        quick_replies=[
+            QuickReply(title=catalog.text(language, NUDGE_CHECKOUT), payload="/checkout_help"),
+            QuickReply(title=catalog.text(language, NUDGE_KEEP), payload="/search_product"),
+        ],
+    )
+
+
+CHECKOUT_NUDGE = checkout_nudge(None)
 HANDOFF_INTENTS = {"contact_human_agent"}
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
 CHECKOUT_INTENTS = {"checkout_help", "place_order", "check_payment_methods"}
@@ -93,6 +106,7 @@ def handle_turn(
     conversation = conversations.open_conversation(
         session=session, shopper=shopper, channel=channel, channel_id=channel_id
     )
+    language = settle_language(conversation, text, stated_language(metadata))
     inbound, replayed = _store_inbound(session, conversation, text, client_id, resume_after_s)
     if replayed is not None:
         return conversation, replayed  # a retry of a message already taken: answer it again, store nothing
@@ -100,8 +114,16 @@ def handle_turn(
         conversations.annotate(message=inbound, nlu=None, status="awaiting_agent", latency_ms=0.0)
         session.commit()
         return conversation, [inbound]
-    turn_metadata = {**metadata, "shopper_id": shopper.id, "session_id": sender, "channel": channel}
-    replies, nlu, status, latency_ms = _understand_and_reply(engine, conversation.id, text, turn_metadata, channel)
+    turn_metadata = {
+        **metadata,
+        "shopper_id": shopper.id,
+        "session_id": sender,
+        "channel": channel,
+        "language": language,
+    }
+    replies, nlu, status, latency_ms = _understand_and_reply(
+        engine, conversation.id, text, turn_metadata, channel, language
+    )
     conversations.annotate(message=inbound, nlu=nlu, status=status, latency_ms=latency_ms)
     replies = _update_shopper_state(session, conversation, sender, nlu, replies)
     stored = [conversations.add_reply(session=session, conversation=conversation, reply=r) for r in replies]
@@ -124,22 +146,30 @@ def _store_inbound(
         log.warning("dialogue.turn.resumed conversation=%s", conversation.id)
         return stored_turn[0], None  # a process died mid-turn: finish the turn it left
     inbound = conversations.add_shopper_message(
-        session=session, conversation=conversation, text=text, client_id=client_id
+        session=session,
+        conversation=conversation,
+        text=text,
+        client_id=client_id,
+        language=message_language(text, conversation),
     )
     session.commit()
     return inbound, None
 
 
 def _understand_and_reply(
-    engine: DialogueEngine, conversation_id: str, text: str, metadata: dict[str, Any], channel: str
+    engine: DialogueEngine, conversation_id: str, message: str, metadata: dict[str, Any], channel: str, language: str
 ) -> tuple[list[BotMessage], NluResult | None, str, float]:
     """Ask the engine; a failure becomes the polite apology. Returns replies, NLU, status, ms."""
     started = time.perf_counter()
     try:
-        turn = engine.handle(conversation_id=conversation_id, text=text, metadata=metadata)
+        turn = engine.handle(conversation_id=conversation_id, text=message, metadata=metadata)
         replies, nlu, status = turn.messages, turn.nlu, "answered"
     except DialogueUnavailable:
-        replies, nlu, status = [BotMessage(text=UNAVAILABLE_REPLY)], None, "dialogue_unavailable"
+        replies, nlu, status = (
+            [BotMessage(text=catalog.text(language, UNAVAILABLE_REPLY))],
+            None,
+            "dialogue_unavailable",
+        )
         log.warning("dialogue.turn.degraded conversation=%s", conversation_id)
     latency_ms = (time.perf_counter() - started) * 1000
     TURN_SECONDS.labels(channel, status).observe(latency_ms / 1000)
@@ -159,16 +189,15 @@ def _update_shopper_state(
     if nlu.intent in HANDOFF_INTENTS:
         request_handoff(session, conversation, reason="shopper asked for a human")
     if update_purchase_intent(session, conversation, sender, nlu) and not _nudged(session, conversation):
-        return [*replies, CHECKOUT_NUDGE]
+        return [*replies, checkout_nudge(conversation.language)]
     return replies
 
 
 def _nudged(session: Session, conversation: Conversation) -> bool:
-    """The checkout nudge is offered once per conversation."""
+    """The checkout nudge is offered once per conversation (in whichever language)."""
+    texts = {catalog.text(language, NUDGE_TEXT) for language in SUPPORTED}
     found = session.scalar(
-        select(Message.id)
-        .where(Message.conversation_id == conversation.id, Message.text == CHECKOUT_NUDGE.text)
-        .limit(1)
+        select(Message.id).where(Message.conversation_id == conversation.id, Message.text.in_(texts)).limit(1)
     )
     return found is not None
 

@@ -5,6 +5,7 @@ const state = {me: null, taxonomy: {intents: {}, entities: []}, threshold: 0.5, 
   fresh: new Set(), drafts: {}};  // drafts: the agent's unsent reply per conversation, kept across live refreshes
 const STATUSES = ["bot", "waiting_for_agent", "agent", "resolved"];
 const CHANNELS = ["rest", "ws", "socketio", "webhook", "chatwoot"];
+const LANGUAGES = ["en", "zh"];
 const STAGES = ["browse", "consider", "purchase", "post_purchase", "account", "conversation"];
 
 function el(tag, cls, text) {
@@ -80,6 +81,7 @@ async function renderInbox() {
   form.append(
     select("status", STATUSES, f.status, "Status"),
     select("channel", CHANNELS, f.channel, "Channel"),
+    select("language", LANGUAGES, f.language, "Language"),
     select("intent", Object.keys(state.taxonomy.intents).concat(["nlu_fallback"]).sort(), f.intent, "Intent"),
     input("confidence_below", "number", f.confidence_below, "Confidence below", {step: "0.05", min: "0", max: "1", style: "width:90px"}),
     select("stage", STAGES, f.stage, "Purchase stage"),
@@ -112,7 +114,7 @@ async function renderInbox() {
   wrap.append(form);
   const table = el("table");
   table.id = "inbox";
-  table.innerHTML = "<thead><tr><th>Last activity</th><th>Shopper</th><th>Channel</th><th>Status</th><th>Last intent</th><th>Lowest confidence</th><th>Stage</th><th>Tags</th><th>Last message</th></tr></thead>";
+  table.innerHTML = "<thead><tr><th>Last activity</th><th>Shopper</th><th>Channel</th><th>Lang</th><th>Status</th><th>Last intent</th><th>Lowest confidence</th><th>Stage</th><th>Tags</th><th>Last message</th></tr></thead>";
   const body = el("tbody");
   table.append(body);
   wrap.append(table);
@@ -133,14 +135,17 @@ async function renderInbox() {
     const status = el("td");
     status.append(el("span", "pill " + r.status, r.status.replaceAll("_", " ")));
     if (r.handed_off && r.status === "bot") status.append(el("span", "pill", "was handed off"));
+    const lang = el("td");
+    if (r.language) lang.append(el("span", "pill lang", r.language));
     const tags = el("td");
     r.tags.forEach((t) => tags.append(el("span", "pill tag", t)));
-    tr.append(el("td", "muted", when(r.updated_at)), el("td", "", r.shopper), el("td", "", r.channel), status,
+    tr.append(el("td", "muted", when(r.updated_at)), el("td", "", r.shopper), el("td", "", r.channel),
+      lang, status,
       el("td", "", r.last_intent || ""), conf, el("td", "", r.purchase_stage ? `${r.purchase_stage} ${pct(r.purchase_score)}` : ""),
       tags, el("td", "muted", r.last_text));
     body.append(tr);
   }
-  if (!page.rows.length) { const tr = el("tr"); const td = el("td", "muted", "No conversations match."); td.colSpan = 9; tr.append(td); body.append(tr); }
+  if (!page.rows.length) { const tr = el("tr"); const td = el("td", "muted", "No conversations match."); td.colSpan = 10; tr.append(td); body.append(tr); }
   const offset = Number(f.offset || 0), limit = Number(f.limit || 25);
   pager.append(el("span", "muted", `${page.total} conversation${page.total === 1 ? "" : "s"}; showing ${page.total ? offset + 1 : 0}–${offset + page.rows.length}`));
   const prev = button("‹ Newer", "secondary", () => go({...f, offset: String(Math.max(0, offset - limit))}));
@@ -299,6 +304,7 @@ async function renderConversation(id) {
   actions.append(el("a", "", "‹ Inbox"));
   actions.firstChild.href = "#/inbox?" + inboxQuery(state.filters);
   actions.append(el("strong", "", detail.shopper), el("span", "pill", detail.channel),
+    ...(detail.language ? [el("span", "pill lang", detail.language)] : []),
     Object.assign(el("span", "pill " + detail.status, detail.status.replaceAll("_", " ")), {id: "status"}));
   if (detail.assignee) actions.append(el("span", "muted", "held by " + detail.assignee));
   const act = (path) => async () => {

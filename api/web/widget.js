@@ -3,7 +3,9 @@
  *   <script src="https://shoptalk.example.com/widget.js" defer></script>
  *
  * Optional attributes on the tag: data-api (the API's origin; default: where this script
- * came from), data-title, data-open="true" (start opened), data-session-key.
+ * came from), data-title, data-open="true" (start opened), data-session-key, data-lang (en or
+ * zh-CN; default: the page's <html lang>, else navigator.language). The widget's own strings
+ * follow that language, and it is sent with every message: the bot replies in it.
  * Signed-in shoppers: the shop's backend signs the customer id (SECURITY.md) and puts
  * data-customer-id, data-customer-expires and data-customer-signature on the tag (or calls
  * ShopTalkWidget.identify({customer_id, expires_at, signature})); the widget then links its
@@ -19,7 +21,19 @@
   if (window.ShopTalkWidget) return;
   const script = document.currentScript;
   const api = (script && script.dataset.api) || (script ? new URL(script.src).origin : location.origin);
-  const title = (script && script.dataset.title) || "Shopping assistant";
+  const STRINGS = {
+    en: {title: "Shopping assistant", chat: "Chat with us", connecting: "connecting…", reconnecting: "reconnecting…",
+      online: "online", offline: "offline, reconnecting…", typing: "typing", placeholder: "Ask about products, orders, refunds…",
+      send: "Send", add: "Add to cart", added: "In your cart ✓", addFailed: "Could not add to cart, try again.",
+      agent: "Support team"},
+    zh: {title: "购物助手", chat: "在线咨询", connecting: "连接中…", reconnecting: "重新连接中…", online: "在线",
+      offline: "已断开，正在重连…", typing: "正在输入", placeholder: "问问商品、订单、退款…", send: "发送",
+      add: "加入购物车", added: "已加入购物车 ✓", addFailed: "加入购物车失败，请重试。", agent: "人工客服"},
+  };
+  const pageLanguage = (script && script.dataset.lang) || document.documentElement.lang || navigator.language || "en";
+  const language = /^zh/i.test(pageLanguage) ? "zh" : "en";
+  const t = STRINGS[language];
+  const title = (script && script.dataset.title) || t.title;
   const storeKey = (script && script.dataset.sessionKey) || "shoptalk-widget";
   const wsUrl = api.replace(/^http/, "ws") + "/v1/ws";
 
@@ -88,13 +102,13 @@
   form button { padding: 9px 14px; border: 0; border-radius: 8px; background: #1f3a5f; color: #fff; cursor: pointer; }
   .error { color: #b42318; font-size: 12px; padding: 0 12px 6px; }
 </style>
-<button class="launcher" aria-label="Chat with us">&#128172;</button>
+<button class="launcher" aria-label="${t.chat}">&#128172;</button>
 <section class="panel" role="dialog" aria-label="${title}">
-  <header><span class="name"></span><span class="status">connecting…</span></header>
+  <header><span class="name"></span><span class="status">${t.connecting}</span></header>
   <div class="log" aria-live="polite"></div>
-  <div class="typing" aria-hidden="true">typing<span>.</span><span>.</span><span>.</span></div>
+  <div class="typing" aria-hidden="true">${t.typing}<span>.</span><span>.</span><span>.</span></div>
   <div class="error"></div>
-  <form><input name="text" autocomplete="off" maxlength="4000" placeholder="Ask about products, orders, refunds…"><button type="submit">Send</button></form>
+  <form><input name="text" autocomplete="off" maxlength="4000" placeholder="${t.placeholder}"><button type="submit">${t.send}</button></form>
 </section>`;
   const $ = (sel) => root.querySelector(sel);
   const panel = $(".panel"), log = $(".log"), typing = $(".typing"), statusEl = $(".status"), errorEl = $(".error");
@@ -161,12 +175,12 @@
     c.appendChild(link);
     if (p.price != null) c.appendChild(el("div", "price", money(p)));
     if (p.reason) c.appendChild(el("div", "reason", p.reason));
-    const add = el("button", "add", "Add to cart");
+    const add = el("button", "add", t.add);
     add.type = "button";
     add.addEventListener("click", async () => {
       add.disabled = true;
-      if (await track("add_to_cart", p)) { add.textContent = "In your cart ✓"; add.classList.add("done"); }
-      else { add.disabled = false; errorEl.textContent = "Could not add to cart, try again."; }
+      if (await track("add_to_cart", p)) { add.textContent = t.added; add.classList.add("done"); }
+      else { add.disabled = false; errorEl.textContent = t.addFailed; }
     });
     c.appendChild(add);
     return c;
@@ -181,7 +195,7 @@
     }
     const bubble = el("div", "msg " + m.author);
     bubble.dataset.seq = m.seq || "";
-    if (m.author === "agent") bubble.appendChild(el("div", "who", "Support team"));
+    if (m.author === "agent") bubble.appendChild(el("div", "who", t.agent));
     bubble.appendChild(document.createTextNode(m.text || ""));
     log.appendChild(bubble);
     if (m.products && m.products.length) {
@@ -212,7 +226,7 @@
   function transmit(item) {
     if (state.socket && state.socket.readyState === WebSocket.OPEN && state.conversationId) {
       state.socket.send(JSON.stringify({type: "message", text: item.text, client_id: item.client_id,
-        metadata: {page: location.pathname}}));
+        metadata: {page: location.pathname, language: pageLanguage}}));
     }
   }
 
@@ -239,7 +253,7 @@
         switchConversation(frame.conversation_id);
         persist();
         if (signedOnTag) identify(signedOnTag);
-        statusEl.textContent = "online";
+        statusEl.textContent = t.online;
         state.retry = 0;
         state.socket.send(JSON.stringify({type: "history", after_seq: state.lastSeq}));
         break;
@@ -278,7 +292,7 @@
   }
 
   function connect() {
-    statusEl.textContent = state.retry ? "reconnecting…" : "connecting…";
+    statusEl.textContent = state.retry ? t.reconnecting : t.connecting;
     const socket = new WebSocket(wsUrl);
     state.socket = socket;
     socket.addEventListener("open", () => {
@@ -289,7 +303,7 @@
     socket.addEventListener("message", (event) => onFrame(JSON.parse(event.data)));
     socket.addEventListener("close", () => {
       typing.classList.remove("on");
-      statusEl.textContent = "offline, reconnecting…";
+      statusEl.textContent = t.offline;
       state.conversationId = null;
       const delay = Math.min(10000, 500 * 2 ** state.retry++) * (0.5 + Math.random() / 2);
       setTimeout(connect, delay);
