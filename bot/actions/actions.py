@@ -23,16 +23,18 @@ from actions.api_client import (
     recommend,
     search_products,
 )
-from actions.orders import order_id_in
+from actions.language import Say, buttons, say_for
+from actions.orders import ORDER_STATUS_WORDS, order_id_in
 from actions.references import describe, last_shown, referenced
 from actions.settings import settings
+from i18n.catalog import N_
 
 QUICK_REPLIES = [
-    {"title": "Show cheaper ones", "payload": "show me cheaper ones"},
-    {"title": "Tell me about the first one", "payload": "tell me more about the first one"},
-    {"title": "Talk to a human", "payload": "/contact_human_agent"},
+    {"title": N_("Show cheaper ones"), "payload": "show me cheaper ones"},
+    {"title": N_("Tell me about the first one"), "payload": "tell me more about the first one"},
+    {"title": N_("Talk to a human"), "payload": "/contact_human_agent"},
 ]
-UNAVAILABLE = "Sorry, I can't reach the catalog right now. Please try again in a moment."
+UNAVAILABLE = N_("Sorry, I can't reach the catalog right now. Please try again in a moment.")
 
 
 def product_card(item: Dict[str, Any]) -> Dict[str, Any]:
@@ -72,6 +74,7 @@ class ActionSearchProducts(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         latest = tracker.latest_message or {}
+        say = say_for(tracker)
         try:
             result = await recommend(
                 conversation_id=tracker.sender_id,
@@ -84,19 +87,21 @@ class ActionSearchProducts(Action):
         except ApiUnavailable:
             result = await self._plain_search(latest)
             if result is None:
-                dispatcher.utter_message(text=UNAVAILABLE)
+                dispatcher.utter_message(text=say(UNAVAILABLE))
                 return []
         items = result.get("items", [])
         if not items:
-            dispatcher.utter_message(text=nothing_found(result.get("constraints") or [], result.get("relaxed") or []))
+            dispatcher.utter_message(
+                text=nothing_found(say, result.get("constraints") or [], result.get("relaxed") or [])
+            )
             return []
-        intro = "Here are some products you might like:"
+        intro = say("Here are some products you might like:")
         if result.get("constraints"):
-            intro = f"Here is what I found ({', '.join(result['constraints'])}):"
+            intro = say("Here is what I found ({constraints}):", constraints=say(", ").join(result["constraints"]))
         if result.get("degraded"):
-            intro = "Our catalog search is briefly unavailable, but here are some popular picks:"
+            intro = say("Our catalog search is briefly unavailable, but here are some popular picks:")
         dispatcher.utter_message(
-            text=intro, buttons=QUICK_REPLIES, json_message={"products": [product_card(i) for i in items]}
+            text=intro, buttons=buttons(say, QUICK_REPLIES), json_message={"products": [product_card(i) for i in items]}
         )
         return []
 
@@ -115,24 +120,37 @@ class ActionSearchProducts(Action):
 
 
 RELAXED_WORDS = {
-    "color": "the colour",
-    "brand": "the brand",
-    "price": "the price limit",
-    "category": "the kind of product",
-    "exclusions": "what you ruled out",
+    "color": N_("the colour"),
+    "brand": N_("the brand"),
+    "price": N_("the price limit"),
+    "category": N_("the kind of product"),
+    "exclusions": N_("what you ruled out"),
 }
 
 
-def nothing_found(constraints: List[str], relaxed: List[str]) -> str:
+def join_words(say: Say, words: List[str]) -> str:
+    """Return "a", "a and b", "a, b and c" in the conversation's language."""
+    if len(words) <= 1:
+        return "".join(words)
+    return say("{items} and {last}", items=say(", ").join(words[:-1]), last=words[-1])
+
+
+def nothing_found(say: Say, constraints: List[str], relaxed: List[str]) -> str:
     """Say that nothing meets every constraint, and which one would have to go, as a question."""
     if not relaxed:
-        return "I couldn't find anything matching that. Could you describe it differently?"
-    wanted = f" ({', '.join(constraints)})" if constraints else ""
-    dropped = [RELAXED_WORDS.get(r, r) for r in relaxed]
-    drop = dropped[0] if len(dropped) == 1 else ", ".join(dropped[:-1]) + f" and {dropped[-1]}"
-    return (
-        f"I couldn't find anything in stock that meets all of that{wanted}. "
-        f"Without {drop} there are some options: shall I change {drop}, or would you like something else?"
+        return say("I couldn't find anything matching that. Could you describe it differently?")
+    drop = join_words(say, [say(RELAXED_WORDS.get(r, r)) for r in relaxed])
+    if constraints:
+        return say(
+            "I couldn't find anything in stock that meets all of that ({constraints}). "
+            "Without {drop} there are some options: shall I change {drop}, or would you like something else?",
+            constraints=say(", ").join(constraints),
+            drop=drop,
+        )
+    return say(
+        "I couldn't find anything in stock that meets all of that. "
+        "Without {drop} there are some options: shall I change {drop}, or would you like something else?",
+        drop=drop,
     )
 
 
@@ -151,7 +169,7 @@ class ActionCheckAvailability(Action):
         text, shown = await _text_and_shown(tracker)
         chosen = referenced(text, shown)[:1]
         if chosen:
-            await self._stock_of(dispatcher, chosen[0])
+            await self._stock_of(dispatcher, chosen[0], say_for(tracker))
             return []
         entities = (tracker.latest_message or {}).get("entities") or []
         if any(e.get("entity") in PRODUCT_ENTITIES for e in entities):
@@ -160,14 +178,17 @@ class ActionCheckAvailability(Action):
         return []
 
     @staticmethod
-    async def _stock_of(dispatcher: CollectingDispatcher, card: Dict[str, Any]) -> None:
+    async def _stock_of(dispatcher: CollectingDispatcher, card: Dict[str, Any], say: Say) -> None:
         try:
             found = await product(card["product_id"])
         except ApiUnavailable:
-            dispatcher.utter_message(text="Sorry, I can't check stock right now. Please try again in a moment.")
+            dispatcher.utter_message(text=say("Sorry, I can't check stock right now. Please try again in a moment."))
             return
-        answer = "Yes, it's in stock" if found.get("in_stock") else "Sorry, it's out of stock right now"
-        dispatcher.utter_message(text=f"{answer}: the {describe(card)}.", json_message={"products": [card]})
+        if found.get("in_stock"):
+            answer = say("Yes, it's in stock: the {product}.", product=describe(card, say))
+        else:
+            answer = say("Sorry, it's out of stock right now: the {product}.", product=describe(card, say))
+        dispatcher.utter_message(text=answer, json_message={"products": [card]})
 
 
 class ActionProductInfo(Action):
@@ -185,12 +206,15 @@ class ActionProductInfo(Action):
             dispatcher.utter_message(response="utter_product_info")
             return []
         product = chosen[0]
-        reason = f" I suggested it because {product['reason']}." if product.get("reason") else ""
+        say = say_for(tracker)
+        line = say("That's the {product}.", product=describe(product, say))
+        if product.get("reason"):
+            line += say(" I suggested it because {reason}.", reason=product["reason"])
         dispatcher.utter_message(
-            text=f"That's the {describe(product)}.{reason} Want me to add it to your cart?",
+            text=line + say(" Want me to add it to your cart?"),
             buttons=[
-                {"title": "Add to cart", "payload": "/add_to_cart"},
-                {"title": "Show similar", "payload": f"show me products like {product.get('title', '')}"},
+                {"title": say("Add to cart"), "payload": "/add_to_cart"},
+                {"title": say("Show similar"), "payload": f"show me products like {product.get('title', '')}"},
             ],
             json_message={"products": [product]},
         )
@@ -214,10 +238,12 @@ class ActionCompareProducts(Action):
             dispatcher.utter_message(response="utter_compare_products")
             return []
         a, b = chosen[:2]
-        lines = [f"1. {describe(a)}", f"2. {describe(b)}"]
+        say = say_for(tracker)
+        lines = [f"1. {describe(a, say)}", f"2. {describe(b, say)}"]
         if a.get("price") is not None and b.get("price") is not None and a["price"] != b["price"]:
             cheaper = a if a["price"] < b["price"] else b
-            lines.append(f"The {cheaper.get('title', 'first')} is cheaper by {abs(a['price'] - b['price']):,.2f}.")
+            amount = format(abs(a["price"] - b["price"]), ",.2f")
+            lines.append(say("The {title} is cheaper by {amount}.", title=cheaper.get("title", ""), amount=amount))
         dispatcher.utter_message(text="\n".join(lines), json_message={"products": [a, b]})
         return []
 
@@ -232,33 +258,50 @@ class ActionTrackOrder(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         latest = tracker.latest_message or {}
+        say = say_for(tracker)
         order_id = order_id_in(latest.get("text") or "", latest.get("entities") or [])
         session_id = _metadata(tracker).get("session_id")
         try:
             orders = await find_orders(session_id, order_id) if session_id else []
         except ApiUnavailable:
-            dispatcher.utter_message(text="Sorry, I can't look up orders right now. Please try again in a moment.")
+            dispatcher.utter_message(text=say("Sorry, I can't look up orders right now. Please try again in a moment."))
             return []
         if not orders:
-            asked = f"order {order_id}" if order_id else "an order"
+            if order_id:
+                missing = say(
+                    "I couldn't find order {order_id} for you. Could you check the number, or shall I get a human?",
+                    order_id=order_id,
+                )
+            else:
+                missing = say("I couldn't find an order for you. Could you check the number, or shall I get a human?")
             dispatcher.utter_message(
-                text=f"I couldn't find {asked} for you. Could you check the number, or shall I get a human?",
-                buttons=[{"title": "Talk to a human", "payload": "/contact_human_agent"}],
+                text=missing, buttons=[{"title": say("Talk to a human"), "payload": "/contact_human_agent"}]
             )
             return []
         if order_id is None and len(orders) > 1:
-            lines = [order_line(o) for o in orders[:3]]
-            dispatcher.utter_message(text="Your recent orders:\n" + "\n".join(lines))
+            lines = [order_line(o, say) for o in orders[:3]]
+            dispatcher.utter_message(text=say("Your recent orders:") + "\n" + "\n".join(lines))
             return []
-        dispatcher.utter_message(text=order_line(orders[0]))
+        dispatcher.utter_message(text=order_line(orders[0], say))
         return []
 
 
-def order_line(order: Dict[str, Any]) -> str:
+def status_words(status: str, say: Say) -> str:
+    """An order status as the shopper reads it ("out_for_delivery" -> "out for delivery")."""
+    return say(ORDER_STATUS_WORDS.get(status, status.replace("_", " ")))
+
+
+def order_line(order: Dict[str, Any], say: Say) -> str:
     """One line about an order: its id, items, total, date placed and status."""
     items = sum(i.get("quantity", 1) for i in order.get("items", []))
-    total = f", total {order['total']:,.2f}" if order.get("total") is not None else ""
-    return (
-        f"Order {order['order_id']} ({items} item{'s' if items != 1 else ''}{total}), "
-        f"placed {order['placed_at'][:10]}: {order['status']}."
+    count = say("1 item") if items == 1 else say("{n} items", n=items)
+    if order.get("total") is not None:
+        total = format(order["total"], ",.2f")
+        count += say(", total {total}", total=total)
+    return say(
+        "Order {order_id} ({count}), placed {date}: {status}.",
+        order_id=order["order_id"],
+        count=count,
+        date=order["placed_at"][:10],
+        status=status_words(str(order["status"]), say),
     )

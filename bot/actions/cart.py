@@ -6,17 +6,22 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api_client import ApiRefused, ApiUnavailable, add_to_cart, conversation_messages
+from actions.language import Say, buttons, say_for
 from actions.references import last_shown, referenced
+from i18n.catalog import N_
 
 CHECKOUT_BUTTONS = [
-    {"title": "Check out", "payload": "/checkout_help"},
-    {"title": "Keep shopping", "payload": "show me more"},
+    {"title": N_("Check out"), "payload": "/checkout_help"},
+    {"title": N_("Keep shopping"), "payload": "show me more"},
 ]
+UNREACHABLE = N_("Sorry, I can't reach your cart right now. Please try again in a moment.")
 
 
-def _names(items: List[Dict[str, Any]]) -> str:
-    titles = [f"the {i.get('title', 'product')}" for i in items]
-    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + f" and {titles[-1]}"
+def _names(items: List[Dict[str, Any]], say: Say) -> str:
+    titles = [say("the {title}", title=i.get("title", "")) for i in items]
+    if len(titles) == 1:
+        return titles[0]
+    return say("{items} and {last}", items=say(", ").join(titles[:-1]), last=titles[-1])
 
 
 class ActionAddToCart(Action):
@@ -29,27 +34,31 @@ class ActionAddToCart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = (tracker.latest_message or {}).get("text") or ""
+        say = say_for(tracker)
         try:
             shown = last_shown(await conversation_messages(tracker.sender_id))
         except ApiUnavailable:
-            dispatcher.utter_message(text="Sorry, I can't reach your cart right now. Please try again in a moment.")
+            dispatcher.utter_message(text=say(UNREACHABLE))
             return []
         chosen = referenced(text, shown) or (shown[:1] if len(shown) == 1 else [])
         if not chosen:
-            question = "Which one shall I add? Say e.g. 'the second one'." if shown else "Which product shall I add?"
+            if shown:
+                question = say("Which one shall I add? Say e.g. 'the second one'.")
+            else:
+                question = say("Which product shall I add?")
             dispatcher.utter_message(text=question)
             return []
         try:
             added = await add_to_cart(tracker.sender_id, [c["product_id"] for c in chosen])
         except ApiRefused as refused:
-            dispatcher.utter_message(text=f"Sorry, I couldn't add that: {refused.detail}.")
+            dispatcher.utter_message(text=say("Sorry, I couldn't add that: {reason}.", reason=refused.detail))
             return []
         except ApiUnavailable:
-            dispatcher.utter_message(text="Sorry, I can't reach your cart right now. Please try again in a moment.")
+            dispatcher.utter_message(text=say(UNREACHABLE))
             return []
         dispatcher.utter_message(
-            text=f"Added {_names(added)} to your cart.",
-            buttons=CHECKOUT_BUTTONS,
+            text=say("Added {items} to your cart.", items=_names(added, say)),
+            buttons=buttons(say, CHECKOUT_BUTTONS),
             json_message={"products": chosen},
         )
         return []

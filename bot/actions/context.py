@@ -24,21 +24,34 @@ from actions.actions import (
 )
 from actions.cart import ActionAddToCart
 from actions.references import referenced
+from i18n.phrases import (
+    ZH_BUY,
+    ZH_CHEAPER,
+    ZH_DISCOUNT,
+    ZH_MORE,
+    ZH_PRICIER,
+    ZH_REFERENCE,
+    ZH_RULING_OUT,
+    ZH_STOCK,
+    phrase,
+)
 
-FOLLOW_UP = re.compile(
+FOLLOW_UP = phrase(
     r"\b(cheaper|less expensive|lower price|more affordable|too (?:expensive|pricey)|budget|pricier|"
     r"more expensive|higher[- ]end|more|others?|another|else|next|different ones)\b",
-    re.I,
+    ZH_CHEAPER,
+    ZH_PRICIER,
+    ZH_MORE,
 )
 # "hmm no skmei pls", "not black", "nothing sleeveless": a refinement ruling something out
-RULING_OUT = re.compile(
+RULING_OUT = phrase(
     r"\b(?:not|no|except|without|nothing|other than|aren'?t)\s+"
     r"(?!thanks?\b|worries|problem|need|now|sure|really|idea|way)\w+",
-    re.I,
+    ZH_RULING_OUT,
 )
-BUY = re.compile(r"\b(buy|take|order|get|purchase|cart|bag)\b", re.I)
-STOCK = re.compile(r"\b(stock|stok|available|availability|left|sold out)\b", re.I)
-DISCOUNT = re.compile(r"\b(discount|coupon|offer|sale|promo|voucher|deal|code)s?\b", re.I)
+BUY = phrase(r"\b(buy|take|order|get|purchase|cart|bag)\b", ZH_BUY)
+STOCK = phrase(r"\b(stock|stok|available|availability|left|sold out)\b", ZH_STOCK)
+DISCOUNT = phrase(r"\b(discount|coupon|offer|sale|promo|voucher|deal|code)s?\b", ZH_DISCOUNT)
 PRODUCT_ENTITIES = {"product", "category", "brand", "price_min", "price_max"}  # a request with a budget
 OWN_RESPONSE = {"nlu_fallback": "utter_default"}
 
@@ -81,4 +94,5 @@ def _by_position(text: str) -> bool:
     """True when the text points at a card by position or as "one"/"both", not only by a title word."""
     return bool(
         re.search(r"\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th|both|one)\b|#\s*\d", text, re.I)
+        or ZH_REFERENCE.search(text)
     )

@@ -7,6 +7,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api_client import ApiRefused, ApiUnavailable, cancel_order, conversation_messages, entity_values
+from actions.language import Say, buttons, say_for
+from i18n.catalog import N_
 
 # "#98765", "order 98765", "order no. A1001", "A1001"; a bare number only in the message asking
 NAMED_ORDER = re.compile(
@@ -14,8 +16,8 @@ NAMED_ORDER = re.compile(
     re.I,
 )
 BARE_NUMBER = re.compile(r"\b(\d{4,})\b")
-UNREACHABLE = "Sorry, I can't look up orders right now. Please try again in a moment."
-HUMAN = [{"title": "Talk to a human", "payload": "/contact_human_agent"}]
+UNREACHABLE = N_("Sorry, I can't look up orders right now. Please try again in a moment.")
+HUMAN = [{"title": N_("Talk to a human"), "payload": "/contact_human_agent"}]
 
 
 def order_id_in(text: str, entities: List[Dict[str, Any]], bare: bool = False) -> Optional[str]:
@@ -60,38 +62,63 @@ class ActionCancelOrder(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         order_id = await order_id_of_conversation(tracker)
+        say = say_for(tracker)
         if order_id is None:
-            dispatcher.utter_message(text="Which order shall I cancel? Please give me the order number.")
+            dispatcher.utter_message(text=say("Which order shall I cancel? Please give me the order number."))
             return []
         try:
             result = await cancel_order(tracker.sender_id, order_id)
         except ApiRefused as refused:
-            dispatcher.utter_message(text=_refusal(refused, order_id), buttons=HUMAN)
+            dispatcher.utter_message(text=_refusal(refused, order_id, say), buttons=buttons(say, HUMAN))
             return []
         except ApiUnavailable:
-            dispatcher.utter_message(text=UNREACHABLE)
+            dispatcher.utter_message(text=say(UNREACHABLE))
             return []
         order = result["order"]
+        status = say(ORDER_STATUS_WORDS.get(str(order.get("status")), str(order.get("status")).replace("_", " ")))
         if result.get("cancelled"):
             dispatcher.utter_message(
-                text=f"Done: order {order['order_id']} is cancelled. The refund follows automatically."
+                text=say(
+                    "Done: order {order_id} is cancelled. The refund follows automatically.", order_id=order["order_id"]
+                )
             )
         elif order.get("status") in ("shipped", "out_for_delivery", "delivered"):
             dispatcher.utter_message(
-                text=(
-                    f"Order {order['order_id']} has already {order['status'].replace('_', ' ')}, so it can't be "
-                    "cancelled now. You can return it once it arrives, and the refund follows the return."
+                text=say(
+                    "Order {order_id} has already {status}, so it can't be cancelled now. "
+                    "You can return it once it arrives, and the refund follows the return.",
+                    order_id=order["order_id"],
+                    status=status,
                 ),
-                buttons=[{"title": "How do returns work?", "payload": "/check_refund_policy"}, *HUMAN],
+                buttons=buttons(
+                    say, [{"title": N_("How do returns work?"), "payload": "/check_refund_policy"}, *HUMAN]
+                ),
             )
         else:
             dispatcher.utter_message(
-                text=f"Order {order['order_id']} is {order['status']}, so there is nothing to cancel."
+                text=say(
+                    "Order {order_id} is {status}, so there is nothing to cancel.",
+                    order_id=order["order_id"],
+                    status=status,
+                )
             )
         return []
 
 
-def _refusal(refused: ApiRefused, order_id: str) -> str:
+# the statuses an order passes through, as a shopper reads them (actions.actions shows them too)
+ORDER_STATUS_WORDS = {
+    "placed": N_("placed"),
+    "paid": N_("paid"),
+    "processing": N_("processing"),
+    "shipped": N_("shipped"),
+    "out_for_delivery": N_("out for delivery"),
+    "delivered": N_("delivered"),
+    "cancelled": N_("cancelled"),
+    "returned": N_("returned"),
+}
+
+
+def _refusal(refused: ApiRefused, order_id: str, say: Say) -> str:
     if refused.status == 403:
-        return "To change an order I need to know it's you: please log in to your account, then ask me again."
-    return f"I couldn't find order {order_id} on your account. Could you check the number?"
+        return say("To change an order I need to know it's you: please log in to your account, then ask me again.")
+    return say("I couldn't find order {order_id} on your account. Could you check the number?", order_id=order_id)

@@ -1,7 +1,7 @@
 """Resolve "the second one", "the last one", "#2" against the products shown last."""
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2,
@@ -10,7 +10,11 @@ ORDINALS = {
 _ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + r")\b|#\s*(\d)\b|\bnumber\s+(\d)\b", re.I)
 
 
-_BOTH = re.compile(r"\b(both|the two of them|these two|those two|them both)\b", re.I)
+_BOTH = re.compile(r"\b(both|the two of them|these two|those two|them both)\b|两[个款件]都|都要", re.I)
+# Chinese positions: "第二个", "第2款", "最后一个"
+ZH_ORDINALS = {"一": 0, "1": 0, "二": 1, "2": 1, "三": 2, "3": 2, "四": 3, "4": 3, "五": 4, "5": 4}
+_ZH_ORDINAL = re.compile(r"第\s*([一二三四五1-5])\s*[个款件双台只条]?|(最后)一?[个款件]")
+_ZH_FIRST_TWO = re.compile(r"前两[个款件]|前2[个款件]")
 _WORD = re.compile(r"[a-z0-9]+")
 _NOT_DISTINCTIVE = {"the", "one", "a", "an", "add", "to", "my", "cart", "put", "in", "it", "please", "i", "ll", "take"}
 
@@ -45,7 +49,11 @@ def referenced(text: str, shown: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         index: Optional[int] = ORDINALS[word.lower()] if word else int(hash_n or number_n) - 1
         if index is not None and -len(shown) <= index < len(shown) and shown[index] not in out:
             out.append(shown[index])
-    if re.search(r"\bfirst (two|2)\b", text, re.I):
+    for match in _ZH_ORDINAL.finditer(text):
+        index = -1 if match.group(2) else ZH_ORDINALS[match.group(1)]
+        if -len(shown) <= index < len(shown) and shown[index] not in out:
+            out.append(shown[index])
+    if re.search(r"\bfirst (two|2)\b", text, re.I) or _ZH_FIRST_TWO.search(text):
         out += [p for p in shown[:2] if p not in out]
     if not out and _BOTH.search(text):
         out = shown[:2]
@@ -67,12 +75,17 @@ def _by_words(text: str, shown: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return []
 
 
-def describe(product: Dict[str, Any]) -> str:
-    """Return one line about a product card."""
+def _english(message: str, **values: Any) -> str:
+    return message.format(**values) if values else message
+
+
+def describe(product: Dict[str, Any], say: Callable[..., str] = _english) -> str:
+    """Return one line about a product card, in the conversation's language."""
     price = product.get("price")
-    parts = [product.get("title", "")]
+    line = product.get("title", "")
     if product.get("brand"):
-        parts.append(f"by {product['brand']}")
+        line += say(" by {brand}", brand=product["brand"])
     if price is not None:
-        parts.append(f"for {product.get('currency', '')} {price:,.2f}".replace("  ", " "))
-    return " ".join(p for p in parts if p)
+        amount = f"{product.get('currency', '')} {price:,.2f}".strip()
+        line += say(" for {price}", price=amount)
+    return line
