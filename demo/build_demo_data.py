@@ -99,7 +99,7 @@ def behaviour_log(products: list[dict[str, object]], seed: int = 7) -> list[dict
 
 
 def main() -> None:
-    """Write demo/catalog.jsonl and demo/events.jsonl."""
+    """Write demo/catalog.jsonl (with the Chinese texts of demo/catalog_zh.jsonl) and demo/events.jsonl."""
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SOURCE
     with source.open(newline="", encoding="utf-8") as fh:
         rows = [convert(r) for r in csv.DictReader(fh)]
@@ -108,6 +108,17 @@ def main() -> None:
         if p and p["id"] not in seen:
             seen.add(p["id"])
             products.append(p)
+    # Chinese titles and descriptions we wrote for 260 of them (demo/catalog_zh.jsonl)
+    chinese = {}
+    if (HERE / "catalog_zh.jsonl").exists():
+        chinese = {
+            r["id"]: r
+            for r in map(json.loads, (HERE / "catalog_zh.jsonl").read_text(encoding="utf-8").splitlines())
+            if r
+        }
+    for p in products:
+        if p["id"] in chinese:
+            p["title_zh"], p["description_zh"] = chinese[p["id"]]["title"], chinese[p["id"]]["description"]
     with (HERE / "catalog.jsonl").open("w") as out:
         for p in products:
             out.write(json.dumps(p, ensure_ascii=False) + "\n")

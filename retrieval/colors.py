@@ -29,7 +29,8 @@ def chinese_color(value: str) -> str | None:
 
 def chinese_color_words() -> tuple[str, ...]:
     """Every Chinese colour word as a shopper writes it: bare and with 色 ("黑", "黑色")."""
-    return tuple(sorted({w for k in CHINESE_COLORS for w in (k, k + "色") if len(w) > 1 or k in "黑白红蓝绿黄粉紫灰棕金银橙"}))
+    single = "黑白红蓝绿黄粉紫灰棕金银橙"  # one-character colours read alone too ("黑的")
+    return tuple(sorted({w for k in CHINESE_COLORS for w in (k, k + "色") if len(w) > 1 or k in single}))
 
 
 def canonical_color(value: str) -> str:

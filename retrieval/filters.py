@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from i18n import catalog
 from retrieval.colors import canonical_color
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -112,19 +113,27 @@ class ProductFilter:
         in_stock = (payload.get("stock") or 0) >= 1
         return not (f.in_stock is not None and in_stock != f.in_stock)
 
-    def describe(self, currency: str = "") -> list[str]:
-        """Return the constraints in words: "jacket", "in red", "by Nike", "under ₹3,000", "not black"."""
-        out = list(self.categories) + [f"in {c}" for c in self.colors] + [f"by {b}" for b in self.brands]
-        if self.price_min is not None and self.price_max is not None:
-            out.append(f"between {money(self.price_min, currency)} and {money(self.price_max, currency)}")
-        elif self.price_min is not None:
-            out.append(f"over {money(self.price_min, currency)}")
-        elif self.price_max is not None:
-            out.append(f"under {money(self.price_max, currency)}")
+    def describe(self, currency: str = "", language: str | None = None, stock: bool = True) -> list[str]:
+        """Return the constraints in words, in the language: "jacket", "in red", "by Nike",
+        "under ₹3,000", "not black" ("红色", "Nike 的", "₹3,000 以内", "不要黑色" in Chinese)."""
+
+        def say(message: str, **values: Any) -> str:
+            return catalog.text(language, message, **values)
+
+        out = list(self.categories) + [say("in {color}", color=c) for c in self.colors]
+        out += [say("by {brand}", brand=b) for b in self.brands]
+        low = money(self.price_min, currency) if self.price_min is not None else None
+        high = money(self.price_max, currency) if self.price_max is not None else None
+        if low and high:
+            out.append(say("between {low} and {high}", low=low, high=high))
+        elif low:
+            out.append(say("over {amount}", amount=low))
+        elif high:
+            out.append(say("under {amount}", amount=high))
         ruled_out = [*self.exclude_colors, *self.exclude_brands, *self.exclude_categories, *self.exclude_words]
-        out += [f"not {x}" for x in dict.fromkeys(x.lower() for x in ruled_out)]
-        if self.in_stock:
-            out.append("in stock")
+        out += [say("not {value}", value=x) for x in dict.fromkeys(x.lower() for x in ruled_out)]
+        if self.in_stock and stock:
+            out.append(say("in stock"))
         return out
 
 

@@ -67,7 +67,7 @@ def ingest_catalog(
     for start in range(0, len(products), batch_size):
         chunk = texts[start : start + batch_size]
         vectors[start : start + len(chunk)] = dense.encode_documents(chunk)
-        sparse_vecs.extend(sparse.encode_document(t) for t in chunk)
+        sparse_vecs.extend(sparse.encode_document(p.lexical_text()) for p in products[start : start + batch_size])
         if progress:
             progress(min(start + batch_size, len(products)), len(products))
     if replace_all:

@@ -32,6 +32,8 @@ FIELDS = (
     "rating",
     "stock",
     "updated_at",
+    "title_zh",
+    "description_zh",
 )
 
 
@@ -152,7 +154,22 @@ def row_to_product(row: Mapping[str, Any], mapping: Mapping[str, str]) -> Produc
         rating=_optional_float(get("rating"), "rating"),
         stock=_int(get("stock"), default=1),
         updated_at=str(get("updated_at") or ""),
+        translations=_translations(row, mapping),
     )
+
+
+TRANSLATED = ("title", "description")
+LANGUAGES = ("zh",)
+
+
+def _translations(row: Mapping[str, Any], mapping: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """The row's texts in other languages: columns `title_zh`, `description_zh` (or mapped names)."""
+    out: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES:
+        found = {k: str(row.get(mapping.get(f"{k}_{lang}", f"{k}_{lang}")) or "").strip() for k in TRANSLATED}
+        if any(found.values()):
+            out[lang] = {k: v for k, v in found.items() if v}
+    return out
 
 
 def _read_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:

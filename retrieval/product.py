@@ -30,6 +30,8 @@ class Product:
     rating: float | None = None
     stock: int = 0
     updated_at: str = ""
+    # the shop's own texts in other languages: {"zh": {"title": ..., "description": ...}}
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def point_id(self) -> str:
@@ -47,9 +49,19 @@ class Product:
         return found
 
     def search_text(self) -> str:
-        """Return the text that the dense and sparse encoders see."""
+        """Return the text that the dense encoder sees (the catalog's own language)."""
         parts = [self.title, self.brand, " ".join(self.category_path[-2:]), self.description[:400]]
         return ". ".join(p for p in parts if p)
+
+    def lexical_text(self) -> str:
+        """Return the text BM25 indexes: the search text plus the translated title and
+        description, so a Chinese query finds a product by its Chinese name."""
+        extra = [
+            t.get(k, "")[: 400 if k == "description" else None]
+            for t in self.translations.values()
+            for k in ("title", "description")
+        ]
+        return ". ".join(p for p in [self.search_text(), *extra] if p)
 
     def to_payload(self) -> dict[str, Any]:
         """Return the payload stored beside the vectors (filter fields lower-cased)."""
@@ -69,6 +81,7 @@ class Product:
             "stock": self.stock,
             "in_stock": self.stock > 0,
             "updated_at": self.updated_at,
+            **{f"{key}_{lang}": text[:500] for lang, t in self.translations.items() for key, text in t.items() if text},
         }
 
     def to_dict(self) -> dict[str, Any]:

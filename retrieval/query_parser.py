@@ -51,10 +51,20 @@ def negated_phrases(text: str) -> list[str]:
     return [m.group(1).lower() for m in NEGATION.finditer(text)]
 
 
+# Chinese: a cue up to four characters before the value ("不要黑色的", "除了耐克", "别推小米的")
+_ZH_CUE = re.compile(r"(?:不要|不想要|不喜欢|不需要|除了|别[给推要拿])[^，,。！？!?；;]{0,4}$")
+
+
 def is_negated(text: str, value: str) -> bool:
-    """True when the text rules this value out ("not black" for black, "but not Skmei" for Skmei)."""
+    """True when the text rules this value out ("not black" for black, "but not Skmei" for
+    Skmei, "不要黑色的" for 黑色)."""
     value = value.strip().lower()
-    return any(p == value or p.startswith(value + " ") for p in negated_phrases(text)) if value else False
+    if not value:
+        return False
+    at = text.lower().find(value)
+    if at >= 0 and _ZH_CUE.search(text[max(0, at - 8) : at]):
+        return True
+    return any(p == value or p.startswith(value + " ") for p in negated_phrases(text))
 
 
 def _number(text: str, whole: str) -> float:

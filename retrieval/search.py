@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from retrieval.chinese import has_cjk
 from retrieval.encoders.port import DenseEncoder, SparseEncoder, SparseVec
 from retrieval.filters import ProductFilter, has_words
 from retrieval.index.port import Fusion, IndexHit, ProductIndex, SearchMode
@@ -73,6 +74,7 @@ class ProductHit:
     rating: float | None
     in_stock: bool
     why: list[str]
+    titles: dict[str, str] = field(default_factory=dict)  # the shop's title in other languages
 
     @classmethod
     def from_index(cls, hit: IndexHit, why: list[str]) -> ProductHit:
@@ -90,6 +92,7 @@ class ProductHit:
             rating=p.get("rating"),
             in_stock=bool(p.get("in_stock", False)),
             why=why,
+            titles={k[len("title_") :]: str(v) for k, v in p.items() if k.startswith("title_") and v},
         )
 
 
@@ -205,6 +208,8 @@ class ProductSearcher:
         typed = parsed.text or " ".join(parsed.filter.categories) or query or "popular products"
         spelling = self.read(typed)
         text = spelling.text
+        if has_cjk(text) and mode == "hybrid" and not getattr(self.dense, "multilingual", False):
+            mode = "sparse"  # an English-only encoder reads Chinese as unknown tokens: BM25 (jieba) alone
         dense = self.dense.encode_query(text)
         sparse = self.sparse.encode_query(spelling.lexical_text)
         applied = parsed.filter

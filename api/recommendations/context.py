@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from i18n.phrases import ZH_CHEAPER, ZH_MORE, ZH_PRICIER, ZH_REFERENCE, phrase
 from retrieval.filters import ProductFilter
 from retrieval.query_parser import is_negated
 
@@ -66,21 +67,24 @@ def filter_from_entities(entities: dict[str, list[str]]) -> ProductFilter:
     )
 
 
-CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable|too expensive|budget)\b", re.I)
-MORE = re.compile(
-    r"^\W*(?:(?:ok|okay|yes|yeah|yep|sure|hmm+|and|so|pls|please|cool|nice)\W+)*"
-    r"(?:(?:show|give|got|any|have|see|find)\s+(?:me\s+|you\s+)?)?"
-    r"(?:some\s+)?(?:more|others?|other ones|another one|different ones|else|next(?: page)?)\b"
-    r"(?!\s+(?:expensive|about|info|details|like this one))",
-    re.I,
+CHEAPER = phrase(r"\b(cheaper|less expensive|lower price|more affordable|too expensive|budget)\b", ZH_CHEAPER)
+MORE = phrase(
+    re.compile(
+        r"^\W*(?:(?:ok|okay|yes|yeah|yep|sure|hmm+|and|so|pls|please|cool|nice)\W+)*"
+        r"(?:(?:show|give|got|any|have|see|find)\s+(?:me\s+|you\s+)?)?"
+        r"(?:some\s+)?(?:more|others?|other ones|another one|different ones|else|next(?: page)?)\b"
+        r"(?!\s+(?:expensive|about|info|details|like this one))",
+        re.I,
+    ),
+    ZH_MORE,
 )
-PRICIER = re.compile(r"\b(more expensive|pricier|higher[- ]end|more premium|better quality)\b", re.I)
+PRICIER = phrase(r"\b(more expensive|pricier|higher[- ]end|more premium|better quality)\b", ZH_PRICIER)
 SUBJECT_ENTITIES = ("product", "category")
 # "the second one", "both", "#2": about a shown card, not a new request
-REFERENCE = re.compile(
+REFERENCE = phrase(
     r"\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th|both|that one|this one|these|those)\b"
     r"|#\s*\d\b|\bnumber\s+\d\b",
-    re.I,
+    ZH_REFERENCE,
 )
 _FILLER = re.compile(
     r"^(hi|hello|hey|please|so|ok|okay)?[,!. ]*"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -20,6 +20,9 @@ class RecommendationsIn(BaseModel):
     query: str = Field(default="", max_length=500, description="The shopper's current request, if any")
     entities: list[dict[str, Any]] = Field(default_factory=list, description="NLU entities of the current turn")
     intent: str | None = Field(default=None, max_length=64, description="NLU intent of the current turn")
+    language: Literal["en", "zh"] | None = Field(
+        default=None, description="Write reasons and constraints in this language (default: the conversation's)"
+    )
 
     limit: int = Field(default=6, ge=1, le=50)
 

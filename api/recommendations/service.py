@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.behaviour.service import as_utc, recent_events
-from api.conversations.models import Message
+from api.conversations.models import Conversation, Message
 from api.conversations.service import shopper_keys
 from api.db import utcnow
 from api.recommendations.context import SEARCH_INTENTS, ChatNeed, need_from_turns, need_label
@@ -21,6 +21,9 @@ from api.recommendations.fusion import behaviour_scores, merge
 from api.recommendations.history import HistoryScores, Interaction, score_history
 from api.recommendations.schemas import RecommendationsIn, RecommendationsOut, RecommendedProduct
 from api.recommendations.session_knn import Blend
+from i18n import catalog
+from i18n.catalog import N_
+from i18n.language import ENGLISH
 from retrieval.filters import ProductFilter
 from retrieval.search import ProductSearcher
 from retrieval.spelling import respell
@@ -57,6 +60,7 @@ class _Context:
     history: HistoryScores
     chat_reason: dict[str, str]
     cold_start: bool
+    language: str = ENGLISH
 
 
 @dataclass
@@ -72,15 +76,19 @@ class _ChatSide:
 REASON_GIST_CHARS = 60
 
 
-def chat_reason(gist: str, constraints: list[str]) -> str:
+FITS = N_("fits what you asked for")
+
+
+def chat_reason(gist: str, constraints: list[str], language: str = ENGLISH) -> str:
     """Why a searched product is on the list, in whole phrases: "matches 'rain jacket', under ₹3,000, not black".
 
     A long request is not cut mid-word: the reason then names the constraints alone.
     """
     named = [c for c in constraints if c.lower() not in gist.lower()]
+    comma = catalog.text(language, ", ")
     if gist and len(gist) <= REASON_GIST_CHARS:
-        return ", ".join([f"matches '{gist}'", *named])
-    return ", ".join(["fits what you asked for", *constraints]) if constraints else "fits what you asked for"
+        return comma.join([catalog.text(language, "matches '{gist}'", gist=gist), *named])
+    return comma.join([catalog.text(language, FITS), *constraints])
 
 
 class Recommender:
@@ -108,18 +116,19 @@ class Recommender:
     def recommend(self, session: Session, request: RecommendationsIn) -> RecommendationsOut:
         """Return up to request.limit in-stock products, each with a reason."""
         need = need_from_turns(self._turns(session, request))
+        language = request.language or self._language_of(session, request.conversation_id)
         model = self.cooccurrence.model(session)
         history, behaviour = self._behaviour_side(session, request, model)
         # Constraints the shopper typed ("under 2000", "not black") count like the ones the NLU tagged.
         words = self.searcher.parse(need.query).text  # the request's words, its typed constraints read out
         stated, flt = self._constraints(need, words)
         currency = self.searcher.vocabulary.currency
-        chat = self._chat_side(need, words, flt, currency)
+        chat = self._chat_side(need, words, flt, currency, language)
         if not chat.index_up:
             flt = stated  # popular picks while search is down: only what the shopper stated still filters
         if chat.relaxed:
             # Nothing meets every hard constraint: say so and ask, rather than list products that break one.
-            unmet = self._words(flt, currency)
+            unmet = self._words(flt, currency, language)
             return RecommendationsOut(
                 items=[], cold_start=False, query=need.query, constraints=unmet, relaxed=chat.relaxed
             )
@@ -149,7 +158,7 @@ class Recommender:
         asked = constrained or bool(need.query)
         if len(items) < request.limit and (cold_start or not items) and index_up and not asked:
             items += self._popular_fill(items, request.limit, history, payloads)
-        ctx = _Context(payloads, history, chat.reasons, cold_start)
+        ctx = _Context(payloads, history, chat.reasons, cold_start, language)
         out = [self._card(item, score, sources, ctx) for item, score, sources in items]
         log.info(
             "recs.served n=%d cold_start=%s behaviour=%d chat=%d",
@@ -163,7 +172,7 @@ class Recommender:
             cold_start=cold_start,
             degraded=not index_up,
             query=need.query,
-            constraints=self._words(flt, currency) if constrained else [],
+            constraints=self._words(flt, currency, language) if constrained else [],
         )
 
     def _constraints(self, need: ChatNeed, words: str) -> tuple[ProductFilter, ProductFilter]:
@@ -183,8 +192,15 @@ class Recommender:
         return stated, stated
 
     @staticmethod
-    def _words(flt: ProductFilter, currency: str) -> list[str]:
-        return [c for c in flt.describe(currency) if c != "in stock"]
+    def _words(flt: ProductFilter, currency: str, language: str = ENGLISH) -> list[str]:
+        return flt.describe(currency, language, stock=False)
+
+    @staticmethod
+    def _language_of(session: Session, conversation_id: str | None) -> str:
+        """The conversation's language (what its reasons and constraints are written in)."""
+        if not conversation_id:
+            return ENGLISH
+        return session.scalar(select(Conversation.language).where(Conversation.id == conversation_id)) or ENGLISH
 
     @staticmethod
     def _behaviour_side(
@@ -220,7 +236,9 @@ class Recommender:
             )
         return turns
 
-    def _chat_side(self, need: ChatNeed, words: str, flt: ProductFilter, currency: str) -> _ChatSide:
+    def _chat_side(
+        self, need: ChatNeed, words: str, flt: ProductFilter, currency: str, language: str = ENGLISH
+    ) -> _ChatSide:
         """Search what the chat asked for: each hit's score by rank, and its reason."""
         side = _ChatSide()
         if not (need.query or need.has_constraints()):
@@ -238,7 +256,7 @@ class Recommender:
             log.warning("recs.search_unavailable error=%s", type(exc).__name__)
             hits, side.index_up = [], False
         gist = need_label(asked_for or need.query)  # "watches", not "watches under 2000"
-        reason = chat_reason(gist, self._words(flt, currency))
+        reason = chat_reason(gist, self._words(flt, currency, language), language)
         for rank, hit in enumerate(hits):
             side.scores[hit.product_id] = 1.0 / (1 + rank)
             side.reasons[hit.product_id] = reason
@@ -294,7 +312,9 @@ class Recommender:
         payload = ctx.payloads.get(item) or self._seen.get(item) or {}
         return RecommendedProduct(
             product_id=item,
-            title=str(payload.get("title", item)),
+            title=str(
+                payload.get(f"title_{ctx.language}") or payload.get("title", item)
+            ),  # the shopper's language when the shop has it
             price=payload.get("price"),
             currency=str(payload.get("currency", "")),
             brand=str(payload.get("brand_display") or payload.get("brand") or ""),
@@ -306,15 +326,22 @@ class Recommender:
         )
 
     def _reason(self, item: str, sources: tuple[str, ...], ctx: _Context) -> str:
+        def say(message: str, **values: Any) -> str:
+            return catalog.text(ctx.language, message, **values)
+
         parts = []
         if item in ctx.chat_reason:
             parts.append(ctx.chat_reason[item])
         if item in ctx.history.scores:
-            parts.append("you looked at this recently")
+            parts.append(say("you looked at this recently"))
         elif "behaviour" in sources and not ctx.cold_start and ctx.history.last_viewed:
             seen, _ = self._payloads(ctx.history.last_viewed[:1])
             title = str(next(iter(seen.values()), {}).get("title", ""))
-            parts.append(f"because you looked at {title[:50]}" if title else "shoppers like you viewed this")
+            parts.append(
+                say("because you looked at {title}", title=title[:50])
+                if title
+                else say("shoppers like you viewed this")
+            )
         if ctx.cold_start or sources == ("popular",):
-            parts.append("popular with shoppers")
-        return "; ".join(parts) or "you may like this"
+            parts.append(say("popular with shoppers"))
+        return say("; ").join(parts) or say("you may like this")

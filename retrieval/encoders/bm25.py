@@ -6,11 +6,13 @@ collection statistics stay correct as products are added and removed.
 
 from __future__ import annotations
 
+from retrieval.chinese import spaced
 from retrieval.encoders.port import SparseVec
 
 
 class Bm25Encoder:
-    """Sparse encoder using qdrant-edge's BM25 (English stemming, stopwords)."""
+    """Sparse encoder using qdrant-edge's BM25 (English stemming, stopwords); Chinese text is
+    cut into jieba's words first (retrieval.chinese), which BM25 then reads as terms."""
 
     def __init__(self) -> None:
         import qdrant_edge
@@ -19,10 +21,10 @@ class Bm25Encoder:
 
     def encode_document(self, text: str) -> SparseVec:
         """Return BM25 document term weights."""
-        vec = self._bm25.embed_document(text)
+        vec = self._bm25.embed_document(spaced(text))
         return SparseVec(list(vec.indices), list(vec.values))
 
     def encode_query(self, text: str) -> SparseVec:
         """Return the query's terms (weight 1 each; IDF comes from the index)."""
-        vec = self._bm25.embed_query(text)
+        vec = self._bm25.embed_query(spaced(text))
         return SparseVec(list(vec.indices), list(vec.values))

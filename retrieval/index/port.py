@@ -20,8 +20,8 @@ Fusion = Literal["rrf", "dbsf"]
 RRF_K = 60
 PREFETCH = 100
 # Bump when build_payload's output changes, so a stored index is re-ingested (shoptalk ingest --if-needed).
-# 2: category terms read "watches" as "watch".
-PAYLOAD_VERSION = 2
+# 2: category terms read "watches" as "watch". 3: translated titles (title_zh) in the payload and BM25.
+PAYLOAD_VERSION = 3
 
 
 @dataclass(frozen=True)
