@@ -64,7 +64,7 @@ policies: []
 """
 
 
-def diet_config(epochs: int, resume_dir: Path, checkpoint_every: int = 5) -> str:
+def diet_config(epochs: int, resume_dir: Path, checkpoint_every: int = 5, pipeline: str = DIET_PIPELINE) -> str:
     """Return the DIET pipeline as Rasa trains it here: DIET_PIPELINE with DIETClassifier
     swapped for its resumable subclass (same model and hyper-parameters, checkpointed every
     `checkpoint_every` epochs to `resume_dir`, so a killed multi-hour training resumes)."""
@@ -73,7 +73,7 @@ def diet_config(epochs: int, resume_dir: Path, checkpoint_every: int = 5) -> str
         f"    resume_dir: {json.dumps(str(resume_dir))}\n"
         f"    checkpoint_every: {checkpoint_every}\n"
     )
-    return DIET_PIPELINE.format(epochs=epochs).replace("  - name: DIETClassifier\n", resumable)
+    return pipeline.format(epochs=epochs).replace("  - name: DIETClassifier\n", resumable)
 
 
 # --- data ---------------------------------------------------------------------------
@@ -146,6 +146,7 @@ class OursNoLookups(Ours):
 
 class Diet:
     name = "diet"
+    pipeline = DIET_PIPELINE
 
     def __init__(self, epochs: int, workdir: Path) -> None:
         self.epochs, self.workdir = epochs, workdir
@@ -180,10 +181,10 @@ class Diet:
 
         from bench.resumable_diet import checkpointed
 
-        config = DIET_PIPELINE.format(epochs=self.epochs)  # what the model is (not where it checkpoints)
+        config = self.pipeline.format(epochs=self.epochs)  # what the model is (not where it checkpoints)
         fingerprint = hashlib.sha256((config + (self.workdir / "nlu.yml").read_text()).encode()).hexdigest()
         resume_dir = self.workdir / "resume" / fingerprint[:16]
-        (self.workdir / "config.yml").write_text(diet_config(self.epochs, resume_dir))
+        (self.workdir / "config.yml").write_text(diet_config(self.epochs, resume_dir, pipeline=self.pipeline))
         record = self.workdir / "trained.json"
         if record.exists():
             done = json.loads(record.read_text())
@@ -550,6 +551,7 @@ def limit_threads(threads: int) -> None:
 
 
 DEFAULT_SYSTEMS = "ours,diet,frozen_lr"
+ZH_SYSTEMS = ("ours", "diet_jieba", "frozen_e5_lr")  # the fresh_zh section's systems
 
 
 def served_model_path() -> Path:
@@ -590,6 +592,12 @@ def run_config(system: str, args: TrainingArguments, ns: argparse.Namespace) -> 
     return {k: getattr(args, k) for k in keys if hasattr(args, k)}
 
 
+def _fresh_zh(work: Path, name: str, diet_epochs: int) -> Dict[str, Any]:
+    from bench.nlu_zh import run_fresh_zh  # it builds on this module's systems
+
+    return run_fresh_zh(work, [name], served_model_path() if name == "ours" else Path(), diet_epochs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sections", default="banking77,clinc150,crossval,latency")
@@ -624,10 +632,13 @@ def main() -> None:
         "crossval": lambda name: run_crossval(work, [name], served, ns.diet_epochs, ns.folds),
         "fresh": lambda name: run_fresh(work, [name], served_model_path(), ns.diet_epochs),
         "augment": lambda name: run_augment(work, [name], ns.threads),
+        "fresh_zh": lambda name: _fresh_zh(work, name, ns.diet_epochs),
     }
     for section in ns.sections.split(","):
         started = time.perf_counter()
         section_names = list(AUGMENTATIONS) if section == "augment" and ns.systems == DEFAULT_SYSTEMS else names
+        if section == "fresh_zh" and ns.systems == DEFAULT_SYSTEMS:
+            section_names = list(ZH_SYSTEMS)
         if section == "latency":
             results.setdefault("latency_ms", {}).update(run_latency(work, names, ns.diet_epochs, ns.latency_messages))
         else:
@@ -647,6 +658,7 @@ def main() -> None:
         ("clinc150", ("in_scope_accuracy", "oos_recall")),
         ("crossval", ("accuracy", "macro_f1", "entity_f1")),
         ("fresh", ("accuracy", "macro_f1", "oos_recall", "in_scope_accuracy")),
+        ("fresh_zh", ("accuracy", "macro_f1", "oos_recall", "in_scope_accuracy")),
     ):
         for system, vals in results.get(ds, {}).items():
             rows.append([ds, system, ", ".join(f"{k} {vals[k]:.4f}" for k in keys if k in vals)])

