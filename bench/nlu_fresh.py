@@ -38,7 +38,8 @@ def entity_scores(gold: Sequence[Example], found: Sequence[list[dict]]) -> dict[
     fn: Counter[str] = Counter()
     for example, ents in zip(gold, found, strict=True):
         g = {(s.start, s.end, s.entity) for s in example.spans}
-        p = {(e["start"], e["end"], e["entity"]) for e in ents if e["entity"] not in DERIVED_ENTITIES}
+        # the language note (no span) and the price bounds derived from a price span are not extractions
+        p = {(e["start"], e["end"], e["entity"]) for e in ents if e["entity"] not in DERIVED_ENTITIES and "start" in e}
         tp.update(t for *_, t in g & p)
         fp.update(t for *_, t in p - g)
         fn.update(t for *_, t in g - p)

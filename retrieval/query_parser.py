@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from retrieval.filters import ProductFilter
 from retrieval.vocabulary import CatalogVocabulary
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUM = r"(\d+(?:[.,]\d+)?)\s*(?:k\b)?"
 _CUR = r"(?:\s*(?:dollars?|bucks|usd|eur|euros?|rs\.?|rupees?|inr|\$|€|₹))?"
 _PATTERNS = [
@@ -34,6 +35,15 @@ _PATTERNS = [
     ),
     (re.compile(r"(?<![\w.-])[$€₹]?(\d{3,}(?:[.,]\d+)?)\s*\+", re.I), "min"),  # "rings 30000+"
 ]
+# A Chinese price ("500以内", "不超过300元", "一千到两千", "¥199"): the NLU normalises its bounds
+# (price_min/price_max entities); here it only leaves the words searched.
+_ZH_AMOUNT = r"[¥￥]?\s*(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*[千万kK]?\s*(?:块钱?|元|rmb)?"
+ZH_PRICE = re.compile(
+    rf"(?:(?:不超过|不到|低于|少于|最多|预算)\s*{_ZH_AMOUNT}"
+    rf"|{_ZH_AMOUNT}\s*(?:到|至|-|~)\s*{_ZH_AMOUNT}\s*(?:之间|以内)?"
+    rf"|{_ZH_AMOUNT}\s*(?:以内|以下|之内|左右|上下|以上|起|多)"
+    rf"|[¥￥]\s*\d+(?:\.\d+)?)"
+)
 # "not black", "but not Skmei", "no leather", "anything except red", "other than Titan"
 _CUES = r"not|no|non|except|excluding|without|other than|anything but|avoid|minus|nothing|aren'?t|isn'?t"
 NEGATION = re.compile(
@@ -102,6 +112,8 @@ def parse_query(
         elif kind == "min" and flt.price_min is None:
             flt = replace(flt, price_min=_number(match.group(1), match.group(0)))
         text = text.replace(match.group(0), " ")
+    if _CJK.search(text):
+        text = ZH_PRICE.sub(" ", text)
     flt, text = _exclusions(text, flt, vocabulary)
     text = re.sub(r"\s+", " ", re.sub(r"\s*,\s*(?=,|$)", "", text)).strip(" ,.")
     text = re.sub(r"\s+(?:but|and|or)$", "", text, flags=re.I)

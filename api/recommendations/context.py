@@ -67,6 +67,7 @@ def filter_from_entities(entities: dict[str, list[str]]) -> ProductFilter:
     )
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 CHEAPER = phrase(r"\b(cheaper|less expensive|lower price|more affordable|too expensive|budget)\b", ZH_CHEAPER)
 MORE = phrase(
     re.compile(
@@ -96,8 +97,18 @@ _FILLER = re.compile(
 )
 
 
+# "亲，有没有…的", "帮我找一下…吗": the words around a Chinese request that name no product
+_ZH_FILLER_START = re.compile(
+    r"^(?:[亲你好在吗请问，,。!！\s]|有没有|有木有|我想买|我想要|想买|想要|我要|帮我找|帮我搜|找一下|给我推荐|推荐|看看|一下|的)+"
+)
+_ZH_FILLER_END = re.compile(r"(?:[吗呢呀啊吧哦嘛？?！!。，,\s]|有吗|有没有|的)+$")
+
+
 def need_label(query: str) -> str:
-    """Return the gist of a request for a reason line: "I'm looking for running shoes" -> "running shoes"."""
+    """Return the gist of a request for a reason line: "I'm looking for running shoes" -> "running shoes",
+    "有没有500以内的跑步鞋" (its price read out) -> "跑步鞋"."""
+    if _CJK.search(query):
+        return _ZH_FILLER_END.sub("", _ZH_FILLER_START.sub("", query.strip())) or query.strip()
     text = query.strip().rstrip("?!. ")
     stripped = _FILLER.sub("", text + " ", count=1).strip() if text else ""
     return stripped or text

@@ -133,11 +133,7 @@ class Recommender:
                 items=[], cold_start=False, query=need.query, constraints=unmet, relaxed=chat.relaxed
             )
         cold_start = not behaviour and not chat.scores
-        if cold_start or not chat.index_up:
-            popular = model.popularity.scores([], BEHAVIOUR_CANDIDATES)
-            # cold start: popular items are the list; index down: they fill in for what search would find
-            weight = 1.0 if cold_start else 1e-6
-            behaviour = {**{k: float(v) * weight for k, v in popular.items()}, **behaviour}
+        behaviour = self._with_popular(behaviour, model, cold_start, chat.index_up)
         candidates = list(dict.fromkeys([*behaviour, *chat.scores]))
         payloads, answered = self._payloads(candidates)
         index_up = chat.index_up and answered
@@ -194,6 +190,15 @@ class Recommender:
     @staticmethod
     def _words(flt: ProductFilter, currency: str, language: str = ENGLISH) -> list[str]:
         return flt.describe(currency, language, stock=False)
+
+    @staticmethod
+    def _with_popular(behaviour: dict[str, float], model: Blend, cold_start: bool, index_up: bool) -> dict[str, float]:
+        """Cold start: popular items are the list; index down: they fill in for what search would find."""
+        if not (cold_start or not index_up):
+            return behaviour
+        popular = model.popularity.scores([], BEHAVIOUR_CANDIDATES)
+        weight = 1.0 if cold_start else 1e-6
+        return {**{k: float(v) * weight for k, v in popular.items()}, **behaviour}
 
     @staticmethod
     def _language_of(session: Session, conversation_id: str | None) -> str:

@@ -7,6 +7,8 @@ from actions.actions import nothing_found
 from actions.orders import order_id_in
 from actions.references import last_shown, referenced
 
+from i18n import catalog
+
 LIST = [
     {"product_id": "a", "title": "Blue Canvas Loafers", "brand": "Brandtrendz"},
     {"product_id": "b", "title": "Black Leather Loafers", "brand": "Bata"},
@@ -63,9 +65,13 @@ def test_an_order_id_the_nlu_tagged_wins() -> None:
 
 
 def test_nothing_found_names_the_constraints_and_asks() -> None:
-    text = nothing_found(["jacket", "under ₹3,000", "not black"], ["price"])
+    english = lambda m, **v: catalog.text("en", m, **v)  # noqa: E731
+    chinese = lambda m, **v: catalog.text("zh", m, **v)  # noqa: E731
+    text = nothing_found(english, ["jacket", "under ₹3,000", "not black"], ["price"])
     assert "under ₹3,000" in text and "the price limit" in text and text.endswith("?")
-    assert "describe it differently" in nothing_found([], [])
+    assert "describe it differently" in nothing_found(english, [], [])
+    zh = nothing_found(chinese, ["₹3,000以内"], ["price", "color"])
+    assert "₹3,000以内" in zh and "价格限制和颜色" in zh and zh.endswith("？")
 
 
 def test_a_tagged_order_id_without_a_digit_is_not_an_order_number() -> None:
