@@ -7,6 +7,7 @@ COPY requirements/api.lock requirements/api.lock
 RUN pip install --require-hashes --extra-index-url https://download.pytorch.org/whl/cpu -r requirements/api.lock
 COPY api api
 COPY retrieval retrieval
+COPY i18n i18n
 COPY shoptalk shoptalk
 COPY demo demo
 # what the API reads at start-up: the intents and entity types corrections are checked against

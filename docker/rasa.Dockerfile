@@ -6,6 +6,8 @@ COPY requirements/rasa.lock requirements/rasa.lock
 RUN pip install --require-hashes -r requirements/rasa.lock
 COPY bot bot
 COPY nlu_models nlu_models
+# languages (detection, Chinese numerals, message catalogs): the NLU and the actions read them
+COPY i18n i18n
 ENV PYTHONPATH=/app
 RUN useradd --system --uid 10001 rasa && mkdir -p /app/bot/models && chown -R rasa /app/bot
 USER rasa
