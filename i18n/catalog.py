@@ -17,6 +17,7 @@ Babel), so a checkout needs no build step. A text with no translation stays Engl
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,15 @@ def translations(language: str) -> dict[str, str]:
     with po.open("rb") as handle:
         read = read_po(handle)
     return {str(m.id): str(m.string) for m in read if m.id and m.string and not m.fuzzy}
+
+
+def translator(language: str | None) -> Callable[..., str]:
+    """Return say(message, **values): `text` bound to one language (extracted under the name `say`)."""
+
+    def say(message: str, **values: Any) -> str:
+        return text(language, message, **values)
+
+    return say
 
 
 def text(language: str | None, message: str, **values: Any) -> str:

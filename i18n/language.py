@@ -17,9 +17,16 @@ SUPPORTED = (ENGLISH, CHINESE)
 DEFAULT = ENGLISH
 CJK_SHARE = 0.4
 
-_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+#: the CJK ideographs (unified, extension A, compatibility), as a regex character-class body
+IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_IDEOGRAPH = re.compile(f"[{IDEOGRAPHS}]")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+")
 _TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_].*)?$")
+
+
+def has_cjk(text: str) -> bool:
+    """True when the text has a CJK ideograph."""
+    return bool(_IDEOGRAPH.search(text))
 
 
 def cjk_share(text: str) -> float:

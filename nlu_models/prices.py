@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Optional
 
+from i18n.language import has_cjk
 from i18n.numbers import amounts
 
 #: The entities a price span is normalised into (added beside it, not extracted).
@@ -30,7 +31,6 @@ _ZH_MAX = re.compile(r"以内|之内|以下|不超过|不到|低于|少于|最�
 _ZH_MIN = re.compile(r"以上|起|不低于|至少|高于|多于|最少|(?<!不)超过")
 _ZH_ABOUT = re.compile(r"左右|上下|大概|大约|差不多|\d多|[百千万]多|来块|附近")
 _ZH_RANGE = re.compile(r"到|至|~|～|-|—")
-_ZH = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _normalise_chinese(text: str) -> Dict[str, float]:
@@ -52,7 +52,7 @@ def _normalise_chinese(text: str) -> Dict[str, float]:
 
 def normalise_price(text: str) -> Dict[str, float]:
     """Return {"price_min": x} and/or {"price_max": y} for a price expression ({} if none)."""
-    if _ZH.search(text):
+    if has_cjk(text):
         return _normalise_chinese(text)
     between = _BETWEEN.search(text)
     if between and _RANGE_WORD.search(text):

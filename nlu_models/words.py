@@ -16,13 +16,14 @@ from __future__ import annotations
 import re
 from typing import Tuple
 
+from i18n.language import IDEOGRAPHS
+
 _LATIN = r"[0-9A-Za-z\u00C0-\u024F]"
 _CURRENCY = r"[$€£¥₹]"
 SHOPPER_TOKEN = re.compile(rf"{_CURRENCY}?{_LATIN}+(?:(?:(?<=\d)[.,/](?=\d)|['’\-]){_LATIN}+)*{_CURRENCY}?")
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A phrase's words: shopper tokens first, then the pre-tokenizer's words: runs of letters and
 # digits, each CJK character alone, and each punctuation mark alone.
-_PHRASE_WORD = re.compile(rf"{SHOPPER_TOKEN.pattern}|[^\W{_CJK}]+|[{_CJK}]|[^\w\s]")
+_PHRASE_WORD = re.compile(rf"{SHOPPER_TOKEN.pattern}|[^\W{IDEOGRAPHS}]+|[{IDEOGRAPHS}]|[^\w\s]")
 
 
 def token_spans(text: str) -> list[Tuple[int, int]]:

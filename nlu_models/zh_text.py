@@ -9,7 +9,6 @@ the cut itself: a product noun jieba splits ("跑步|鞋") is still tagged whole
 
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
 from typing import Dict, Iterable, List, Sequence, Tuple
@@ -17,10 +16,11 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 import numpy as np
 from scipy import sparse
 
+from i18n.language import IDEOGRAPHS
+from i18n.segmentation import jieba
 from nlu_models.words import SHOPPER_TOKEN
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_UNIT = re.compile(rf"{SHOPPER_TOKEN.pattern}|[{_CJK}]|[^\s]")
+_UNIT = re.compile(rf"{SHOPPER_TOKEN.pattern}|[{IDEOGRAPHS}]|[^\s]")
 _NUMERAL = set("零〇一二两三四五六七八九十百千万亿半几")
 
 
@@ -33,7 +33,7 @@ def unit_kind(unit: str) -> str:
     """Return a coarse class of a unit: cjk, num (Chinese numeral), digit, latin, mixed, punct."""
     if unit in _NUMERAL:
         return "num"
-    if re.fullmatch(f"[{_CJK}]", unit):
+    if re.fullmatch(f"[{IDEOGRAPHS}]", unit):
         return "cjk"
     if unit.isdigit():
         return "digit"
@@ -44,19 +44,9 @@ def unit_kind(unit: str) -> str:
     return "punct"
 
 
-_JIEBA = None
-
-
 def segment(text: str) -> List[Tuple[str, int, int]]:
-    """Return jieba's words of the text with their character spans (jieba loads once)."""
-    global _JIEBA
-    if _JIEBA is None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-        _JIEBA = jieba
-    return [(word, start, end) for word, start, end in _JIEBA.tokenize(text)]
+    """Return jieba's words of the text with their character spans."""
+    return [(word, start, end) for word, start, end in jieba().tokenize(text)]
 
 
 class CharNgrams:

@@ -6,98 +6,26 @@ BM25's tokenizer splits on spaces and punctuation, so "跑步鞋" would be one t
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
-from typing import Any
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+from i18n.language import IDEOGRAPHS, has_cjk
+from i18n.segmentation import jieba
+
+_CJK_RUN = re.compile(f"[{IDEOGRAPHS}]+")
 # words that say nothing about which product (particles, "have you got", price comparators)
-STOPWORDS = frozenset(
-    [
-        "的",
-        "了",
-        "吗",
-        "呢",
-        "吧",
-        "啊",
-        "呀",
-        "哦",
-        "嘛",
-        "么",
-        "和",
-        "与",
-        "或",
-        "有",
-        "有没有",
-        "没有",
-        "有木有",
-        "我",
-        "我想",
-        "想",
-        "要",
-        "想要",
-        "买",
-        "一下",
-        "帮",
-        "帮我",
-        "找",
-        "找找",
-        "看看",
-        "给",
-        "推荐",
-        "亲",
-        "在吗",
-        "你好",
-        "请问",
-        "一个",
-        "一款",
-        "一些",
-        "些",
-        "以内",
-        "以下",
-        "以上",
-        "左右",
-        "之内",
-        "块",
-        "元",
-        "钱",
-        "不要",
-        "什么",
-        "哪些",
-        "这个",
-        "那个",
-        "款",
-        "适合",
-        "可以",
-    ]
-)
-_lock = threading.Lock()
-_jieba = None
-
-
-def _segmenter() -> Any:
-    global _jieba
-    with _lock:
-        if _jieba is None:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
-            _jieba = jieba
-    return _jieba
-
-
-def has_cjk(text: str) -> bool:
-    """True when the text has Chinese characters."""
-    return bool(_CJK_RUN.search(text))
+STOPWORDS = frozenset((
+    "的", "了", "吗", "呢", "吧", "啊", "呀", "哦", "嘛", "么", "和", "与",
+    "或", "有", "有没有", "没有", "有木有", "我", "我想", "想", "要", "想要", "买", "一下",
+    "帮", "帮我", "找", "找找", "看看", "给", "推荐", "亲", "在吗", "你好", "请问", "一个",
+    "一款", "一些", "些", "以内", "以下", "以上", "左右", "之内", "块", "元", "钱", "不要",
+    "什么", "哪些", "这个", "那个", "款", "适合", "可以",
+))  # fmt: skip
 
 
 def spaced(text: str) -> str:
     """Return the text with each run of ideographs cut into jieba's words, spaces between."""
     if not has_cjk(text):
         return text
-    jieba = _segmenter()
     return _CJK_RUN.sub(
-        lambda m: " " + " ".join(w for w in jieba.lcut(m.group(), HMM=True) if w not in STOPWORDS) + " ", text
+        lambda m: " " + " ".join(w for w in jieba().lcut(m.group(), HMM=True) if w not in STOPWORDS) + " ", text
     )

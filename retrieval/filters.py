@@ -117,9 +117,7 @@ class ProductFilter:
         """Return the constraints in words, in the language: "jacket", "in red", "by Nike",
         "under ₹3,000", "not black" ("红色", "Nike 的", "₹3,000 以内", "不要黑色" in Chinese)."""
 
-        def say(message: str, **values: Any) -> str:
-            return catalog.text(language, message, **values)
-
+        say = catalog.translator(language)
         out = list(self.categories) + [say("in {color}", color=c) for c in self.colors]
         out += [say("by {brand}", brand=b) for b in self.brands]
         low = money(self.price_min, currency) if self.price_min is not None else None

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from i18n.language import has_cjk
 from retrieval.filters import ProductFilter
 from retrieval.vocabulary import CatalogVocabulary
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUM = r"(\d+(?:[.,]\d+)?)\s*(?:k\b)?"
 _CUR = r"(?:\s*(?:dollars?|bucks|usd|eur|euros?|rs\.?|rupees?|inr|\$|€|₹))?"
 _PATTERNS = [
@@ -112,7 +112,7 @@ def parse_query(
         elif kind == "min" and flt.price_min is None:
             flt = replace(flt, price_min=_number(match.group(1), match.group(0)))
         text = text.replace(match.group(0), " ")
-    if _CJK.search(text):
+    if has_cjk(text):
         text = ZH_PRICE.sub(" ", text)
     flt, text = _exclusions(text, flt, vocabulary)
     text = re.sub(r"\s+", " ", re.sub(r"\s*,\s*(?=,|$)", "", text)).strip(" ,.")

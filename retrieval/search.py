@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.chinese import has_cjk
+from i18n.language import has_cjk
 from retrieval.encoders.port import DenseEncoder, SparseEncoder, SparseVec
 from retrieval.filters import ProductFilter, has_words
 from retrieval.index.port import Fusion, IndexHit, ProductIndex, SearchMode

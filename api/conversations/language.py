@@ -24,8 +24,8 @@ def stated_language(metadata: dict[str, Any]) -> str | None:
 
 
 def settle_language(conversation: Conversation, text: str, stated: str | None) -> str:
-    """Set and return the conversation's language after a shopper message; return the
-    message's own language through `message_language`."""
+    """Set and return the conversation's language after a shopper message (the language a
+    reply is written in; `message_language` is the one the message itself is written in)."""
     if stated is not None:
         conversation.language, conversation.language_source = stated, PAGE
     elif conversation.language_source != PAGE:

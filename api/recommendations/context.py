@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from i18n.language import has_cjk
 from i18n.phrases import ZH_CHEAPER, ZH_MORE, ZH_PRICIER, ZH_REFERENCE, phrase
 from retrieval.filters import ProductFilter
 from retrieval.query_parser import is_negated
@@ -67,7 +68,6 @@ def filter_from_entities(entities: dict[str, list[str]]) -> ProductFilter:
     )
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 CHEAPER = phrase(r"\b(cheaper|less expensive|lower price|more affordable|too expensive|budget)\b", ZH_CHEAPER)
 MORE = phrase(
     re.compile(
@@ -107,7 +107,7 @@ _ZH_FILLER_END = re.compile(r"(?:[吗呢呀啊吧哦嘛？?！!。，,\s]|有吗
 def need_label(query: str) -> str:
     """Return the gist of a request for a reason line: "I'm looking for running shoes" -> "running shoes",
     "有没有500以内的跑步鞋" (its price read out) -> "跑步鞋"."""
-    if _CJK.search(query):
+    if has_cjk(query):
         return _ZH_FILLER_END.sub("", _ZH_FILLER_START.sub("", query.strip())) or query.strip()
     text = query.strip().rstrip("?!. ")
     stripped = _FILLER.sub("", text + " ", count=1).strip() if text else ""

@@ -331,9 +331,7 @@ class Recommender:
         )
 
     def _reason(self, item: str, sources: tuple[str, ...], ctx: _Context) -> str:
-        def say(message: str, **values: Any) -> str:
-            return catalog.text(ctx.language, message, **values)
-
+        say = catalog.translator(ctx.language)
         parts = []
         if item in ctx.chat_reason:
             parts.append(ctx.chat_reason[item])

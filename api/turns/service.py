@@ -43,11 +43,12 @@ NUDGE_CHECKOUT, NUDGE_KEEP = N_("Go to checkout"), N_("Keep shopping")
 
 def checkout_nudge(language: str | None) -> BotMessage:
     """The offer to check out, in the conversation's language."""
+    say = catalog.translator(language)
     return BotMessage(
-        text=catalog.text(language, NUDGE_TEXT),
+        text=say(NUDGE_TEXT),
         quick_replies=[
-            QuickReply(title=catalog.text(language, NUDGE_CHECKOUT), payload="/checkout_help"),
-            QuickReply(title=catalog.text(language, NUDGE_KEEP), payload="/search_product"),
+            QuickReply(title=say(NUDGE_CHECKOUT), payload="/checkout_help"),
+            QuickReply(title=say(NUDGE_KEEP), payload="/search_product"),
         ],
     )
 
