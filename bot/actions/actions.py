@@ -23,8 +23,8 @@ from actions.api_client import (
     recommend,
     search_products,
 )
-from actions.language import Say, buttons, say_for
-from actions.orders import ORDER_STATUS_WORDS, order_id_in
+from actions.language import Say, buttons, join_words, say_for
+from actions.orders import order_id_in, status_words
 from actions.references import describe, last_shown, referenced
 from actions.settings import settings
 from i18n.catalog import N_
@@ -126,13 +126,6 @@ RELAXED_WORDS = {
     "category": N_("the kind of product"),
     "exclusions": N_("what you ruled out"),
 }
-
-
-def join_words(say: Say, words: List[str]) -> str:
-    """Return "a", "a and b", "a, b and c" in the conversation's language."""
-    if len(words) <= 1:
-        return "".join(words)
-    return say("{items} and {last}", items=say(", ").join(words[:-1]), last=words[-1])
 
 
 def nothing_found(say: Say, constraints: List[str], relaxed: List[str]) -> str:
@@ -284,11 +277,6 @@ class ActionTrackOrder(Action):
             return []
         dispatcher.utter_message(text=order_line(orders[0], say))
         return []
-
-
-def status_words(status: str, say: Say) -> str:
-    """An order status as the shopper reads it ("out_for_delivery" -> "out for delivery")."""
-    return say(ORDER_STATUS_WORDS.get(status, status.replace("_", " ")))
 
 
 def order_line(order: Dict[str, Any], say: Say) -> str:

@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api_client import ApiRefused, ApiUnavailable, add_to_cart, conversation_messages
-from actions.language import Say, buttons, say_for
+from actions.language import Say, buttons, join_words, say_for
 from actions.references import last_shown, referenced
 from i18n.catalog import N_
 
@@ -18,10 +18,7 @@ UNREACHABLE = N_("Sorry, I can't reach your cart right now. Please try again in 
 
 
 def _names(items: List[Dict[str, Any]], say: Say) -> str:
-    titles = [say("the {title}", title=i.get("title", "")) for i in items]
-    if len(titles) == 1:
-        return titles[0]
-    return say("{items} and {last}", items=say(", ").join(titles[:-1]), last=titles[-1])
+    return join_words(say, [say("the {title}", title=i.get("title", "")) for i in items])
 
 
 class ActionAddToCart(Action):

@@ -1,7 +1,7 @@
 """The language an action writes in: the conversation's `language` slot (set every turn by
 the NLU component from what the API states, or from the text), English when unset."""
 
-from typing import Any, Callable
+from typing import Callable, List
 
 from rasa_sdk import Tracker
 
@@ -18,13 +18,15 @@ def language_of(tracker: Tracker) -> str:
 
 
 def say_for(tracker: Tracker) -> Say:
-    """Return t(message, **values): the message in the conversation's language."""
-    language = language_of(tracker)
+    """Return say(message, **values): the message in the conversation's language."""
+    return catalog.translator(language_of(tracker))
 
-    def say(message: str, **values: Any) -> str:
-        return catalog.text(language, message, **values)
 
-    return say
+def join_words(say: Say, words: List[str]) -> str:
+    """Return "a", "a and b", "a, b and c" in the conversation's language."""
+    if len(words) <= 1:
+        return "".join(words)
+    return say("{items} and {last}", items=say(", ").join(words[:-1]), last=words[-1])
 
 
 def buttons(say: Say, items: list) -> list:

@@ -75,7 +75,7 @@ class ActionCancelOrder(Action):
             dispatcher.utter_message(text=say(UNREACHABLE))
             return []
         order = result["order"]
-        status = say(ORDER_STATUS_WORDS.get(str(order.get("status")), str(order.get("status")).replace("_", " ")))
+        status = status_words(str(order.get("status")), say)
         if result.get("cancelled"):
             dispatcher.utter_message(
                 text=say(
@@ -105,7 +105,7 @@ class ActionCancelOrder(Action):
         return []
 
 
-# the statuses an order passes through, as a shopper reads them (actions.actions shows them too)
+# the statuses an order passes through, as a shopper reads them
 ORDER_STATUS_WORDS = {
     "placed": N_("placed"),
     "paid": N_("paid"),
@@ -116,6 +116,11 @@ ORDER_STATUS_WORDS = {
     "cancelled": N_("cancelled"),
     "returned": N_("returned"),
 }
+
+
+def status_words(status: str, say: Say) -> str:
+    """An order status as the shopper reads it ("out_for_delivery" -> "out for delivery")."""
+    return say(ORDER_STATUS_WORDS.get(status, status.replace("_", " ")))
 
 
 def _refusal(refused: ApiRefused, order_id: str, say: Say) -> str:

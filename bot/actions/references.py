@@ -3,6 +3,9 @@
 import re
 from typing import Any, Callable, Dict, List, Optional
 
+from i18n import catalog
+from i18n.language import ENGLISH
+
 ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2,
     "fourth": 3, "4th": 3, "fifth": 4, "5th": 4, "last": -1,
@@ -75,11 +78,7 @@ def _by_words(text: str, shown: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return []
 
 
-def _english(message: str, **values: Any) -> str:
-    return message.format(**values) if values else message
-
-
-def describe(product: Dict[str, Any], say: Callable[..., str] = _english) -> str:
+def describe(product: Dict[str, Any], say: Callable[..., str] = catalog.translator(ENGLISH)) -> str:
     """Return one line about a product card, in the conversation's language."""
     price = product.get("price")
     line = product.get("title", "")
