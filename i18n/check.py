@@ -11,6 +11,7 @@ import yaml
 from i18n.catalog import translations
 
 ROOT = Path(__file__).resolve().parent.parent
+# the marking functions and which argument is the text (`shoptalk i18n extract` passes the same to pybabel)
 KEYWORDS = {"N_": None, "say": None, "text": (2,)}
 SOURCES = ("api", "bot/actions", "retrieval")
 

@@ -79,3 +79,18 @@ def substitute_values(
         cursor = span.end
     text.append(example.text[cursor:])
     return Example("".join(text), example.intent, tuple(spans))
+
+
+#: a lookup table named "<entity>_zh" serves the Chinese path only, as "<entity>"
+ZH_TABLE_SUFFIX = "_zh"
+
+
+def split_lookups(tables: Dict[str, List[str]]) -> "tuple[Dict[str, List[str]], Dict[str, List[str]]]":
+    """Return (English tables, Chinese tables): "_zh" tables go to Chinese alone, the
+    catalog's own tables to both (Latin brand names are written in Chinese messages too)."""
+    english = {name: phrases for name, phrases in tables.items() if not name.endswith(ZH_TABLE_SUFFIX)}
+    chinese = {name: list(phrases) for name, phrases in english.items()}
+    for name, phrases in tables.items():
+        if name.endswith(ZH_TABLE_SUFFIX):
+            chinese.setdefault(name[: -len(ZH_TABLE_SUFFIX)], []).extend(phrases)
+    return english, chinese

@@ -121,7 +121,8 @@ class Predictor:
         chinese = [i for i, t in enumerate(texts) if self.zh is not None and detect(t) == CHINESE]
         if not chinese:
             return self._predict_en(texts, batch_size)
-        english = [i for i in range(len(texts)) if i not in set(chinese)]
+        taken = set(chinese)
+        english = [i for i in range(len(texts)) if i not in taken]
         results: List[Optional[Prediction]] = [None] * len(texts)
         for i, p in zip(english, self._predict_en([texts[i] for i in english], batch_size), strict=True):
             results[i] = p
@@ -137,7 +138,7 @@ class Predictor:
             prediction = self._decide(
                 text,
                 probs[row],
-                self.zh.entities_of(text),
+                self.zh.entities.extract(text),
                 self.zh.intents,
                 self.zh.threshold,
                 self._zh_scope,

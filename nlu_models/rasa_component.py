@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from i18n.language import CHINESE, SUPPORTED, detect, normalise
 from nlu_models.data import Example, Span, TooFewExamples
 from nlu_models.io import save_trained
+from nlu_models.lookups import split_lookups
 from nlu_models.model import CONFIG_FILE, default_encoder_dir
 from nlu_models.predictor import Predictor
 from nlu_models.taxonomy import Taxonomy
@@ -37,8 +38,6 @@ from nlu_models.zh_head import train_zh
 logger = logging.getLogger(__name__)
 PURCHASE_INTENT = "purchase_intent"
 LANGUAGE = "language"
-#: a lookup table named "<entity>_zh" serves the Chinese path only, as "<entity>"
-ZH_TABLE_SUFFIX = "_zh"
 _BOT_TAXONOMY = Path(__file__).resolve().parent.parent / "bot" / "taxonomy.yml"
 
 
@@ -47,8 +46,8 @@ def code_fingerprint() -> str:
     data only, so the config carries this to retrain when the model code changes."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    # with the i18n modules the NLU reads (language detection, Chinese numerals), not the catalogs
-    shared = [here.parent / "i18n" / name for name in ("language.py", "numbers.py")]
+    # with the i18n modules the NLU reads (language detection, Chinese numerals, jieba), not the catalogs
+    shared = [here.parent / "i18n" / name for name in ("language.py", "numbers.py", "segmentation.py")]
     for path in sorted([*here.glob("*.py"), *shared]):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -63,17 +62,6 @@ def _lookups(training_data: TrainingData) -> Dict[str, List[str]]:
             elements = [line.strip() for line in Path(elements).read_text().splitlines() if line.strip()]
         tables.setdefault(str(table["name"]), []).extend(str(e) for e in elements)
     return tables
-
-
-def split_lookups(tables: Dict[str, List[str]]) -> "tuple[Dict[str, List[str]], Dict[str, List[str]]]":
-    """Return (English tables, Chinese tables): "_zh" tables go to Chinese alone, the
-    catalog's own tables to both (Latin brand names are written in Chinese messages too)."""
-    english = {name: phrases for name, phrases in tables.items() if not name.endswith(ZH_TABLE_SUFFIX)}
-    chinese = {name: list(phrases) for name, phrases in english.items()}
-    for name, phrases in tables.items():
-        if name.endswith(ZH_TABLE_SUFFIX):
-            chinese.setdefault(name[: -len(ZH_TABLE_SUFFIX)], []).extend(phrases)
-    return english, chinese
 
 
 def _examples(training_data: TrainingData) -> List[Example]:
@@ -174,9 +162,10 @@ class PurchaseIntentClassifier(GraphComponent, IntentClassifier, EntityExtractor
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fine-tune on the NLU examples (and lookup tables), calibrate, export to ONNX and persist."""
-        everything = _examples(training_data)
-        chinese = [e for e in everything if detect(e.text) == CHINESE]
-        examples = [e for e in everything if detect(e.text) != CHINESE]
+        chinese: List[Example] = []
+        examples: List[Example] = []
+        for example in _examples(training_data):
+            (chinese if detect(example.text) == CHINESE else examples).append(example)
         en_tables, zh_tables = split_lookups(_lookups(training_data))
         if not examples:
             logger.warning("nlu.train.no_examples: the component stays untrained")

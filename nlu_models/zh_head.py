@@ -14,7 +14,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -169,20 +169,3 @@ class ChineseHead:
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         x = _features(self.encoder.encode(texts), self.grams.transform(texts))
         return softmax(np.asarray(x @ self.coef.T) + self.bias, self.temperature)
-
-    def entities_of(self, text: str) -> List[Dict]:
-        return self.entities.extract(text)
-
-
-def zh_only(examples: Sequence[Example]) -> List[Example]:
-    from i18n.language import CHINESE, detect
-
-    return [e for e in examples if detect(e.text) == CHINESE]
-
-
-def summary(report: Optional[ZhTrainReport]) -> str:
-    return (
-        "no Chinese examples"
-        if report is None
-        else f"{report.examples} zh examples, val acc {report.validation_accuracy:.3f}"
-    )

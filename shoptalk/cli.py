@@ -159,12 +159,12 @@ def cmd_retrain(args: argparse.Namespace) -> None:
 
 def cmd_i18n(args: argparse.Namespace) -> None:
     """extract: refresh the catalog template and each language's .po; check: fail on gaps."""
-    from i18n.check import responses_without, untranslated
+    from i18n.check import KEYWORDS, responses_without, untranslated
 
     if args.action == "extract":
         locales = ROOT / "i18n" / "locales"
         babel = [sys.executable, "-m", "babel.messages.frontend"]
-        keywords = ["-k", "N_", "-k", "say", "-k", "text:2"]
+        keywords = [a for name, args in KEYWORDS.items() for a in ("-k", name + (f":{args[0]}" if args else ""))]
         pot = locales / "shoptalk.pot"
         subprocess.run(
             [*babel, "extract", "-F", str(ROOT / "i18n" / "babel.cfg"), *keywords, "--no-location", "--sort-output",

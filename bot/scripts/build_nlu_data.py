@@ -43,6 +43,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parents[2]))  # the repository: 
 from templates import CATEGORIES, PRICES, PRODUCTS, QUANTITIES, SIZES, TEMPLATES, TYPOS  # noqa: E402
 from zh_lookups import BRANDS_ZH, CATEGORIES_ZH  # noqa: E402
 
+from nlu_models.lookups import ZH_TABLE_SUFFIX  # noqa: E402  ("brand_zh" is the Chinese path's "brand")
 from retrieval.colors import COLOR_SYNONYMS, COLORS, chinese_color_words  # noqa: E402  (the one colour vocabulary)
 
 BOT = Path(__file__).resolve().parent.parent
@@ -252,7 +253,6 @@ def write_lookups(path: Path, values: dict[str, list[str]]) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-ZH_TABLE_SUFFIX = "_zh"  # nlu_models.rasa_component reads "brand_zh" as the Chinese path's "brand"
 
 
 def write_zh_lookups(path: Path) -> None:

@@ -13,7 +13,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_models import rasa_component
-from nlu_models.rasa_component import PurchaseIntentClassifier, split_lookups
+from nlu_models.lookups import split_lookups
+from nlu_models.rasa_component import PurchaseIntentClassifier
 from tests.nlu.conftest import HERE, TAXONOMY
 from tests.nlu.test_rasa_component import CONFIG
 
