@@ -220,12 +220,22 @@ class Diet:
 
 
 class FrozenLR:
+    """A frozen encoder with logistic regression (subclasses swap the encoder)."""
+
     name = "frozen_lr"
+    C = 10.0
+    max_iter = 2000
+    class_weight: Optional[str] = None
+    # the confidence a threshold reads: the top class's (False) or the best in-scope class's (True)
+    in_scope_confidence = False
 
     def __init__(self, cache: Path) -> None:
         from retrieval.encoders.minilm_onnx import MiniLMOnnxEncoder, ensure_onnx
 
         self.encoder = MiniLMOnnxEncoder(ensure_onnx(cache), threads=os.cpu_count() or 1)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encoder.encode_documents(list(texts))
 
     def fit(
         self,
@@ -238,17 +248,20 @@ class FrozenLR:
         from sklearn.linear_model import LogisticRegression
 
         started = time.perf_counter()
-        self.clf = LogisticRegression(C=10.0, max_iter=2000)
-        self.clf.fit(self.encoder.encode_documents([e.text for e in train]), [e.intent for e in train])
+        self.clf = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight=self.class_weight)
+        self.clf.fit(self.encode([e.text for e in train]), [e.intent for e in train])
         self.train_seconds = time.perf_counter() - started
         self.threshold = 0.0
         if oos_val:
             self.threshold = threshold_on_validation(lambda texts: self.predict(texts, raw=True), val, oos_val)
 
     def predict(self, texts: Sequence[str], raw: bool = False) -> Tuple[List[str], List[float], List[List[Dict]]]:
-        probs = self.clf.predict_proba(self.encoder.encode_documents(list(texts)))
+        probs = self.clf.predict_proba(self.encode(texts))
         best = probs.argmax(axis=1)
-        confs = probs.max(axis=1).tolist()
+        if self.in_scope_confidence:
+            confs = probs[:, np.array([c != OUT_OF_SCOPE for c in self.clf.classes_])].max(axis=1).tolist()
+        else:
+            confs = probs.max(axis=1).tolist()
         intents = [str(self.clf.classes_[b]) for b in best]
         if not raw:
             intents = [OUT_OF_SCOPE if c < self.threshold else i for i, c in zip(intents, confs, strict=True)]
@@ -595,7 +608,12 @@ def run_config(system: str, args: TrainingArguments, ns: argparse.Namespace) -> 
 def _fresh_zh(work: Path, name: str, diet_epochs: int) -> Dict[str, Any]:
     from bench.nlu_zh import run_fresh_zh  # it builds on this module's systems
 
-    return run_fresh_zh(work, [name], served_model_path() if name == "ours" else Path(), diet_epochs)
+    return run_fresh_zh(work, [name], _served_if(name), diet_epochs)
+
+
+def _served_if(name: str) -> Path:
+    """The served model for "ours"; the baselines train their own and need none."""
+    return served_model_path() if name == "ours" else Path()
 
 
 def main() -> None:
@@ -630,7 +648,7 @@ def main() -> None:
         "banking77": lambda name: run_banking77(work, [name], args, ns.diet_epochs),
         "clinc150": lambda name: run_clinc150(work, [name], args, ns.diet_epochs),
         "crossval": lambda name: run_crossval(work, [name], served, ns.diet_epochs, ns.folds),
-        "fresh": lambda name: run_fresh(work, [name], served_model_path(), ns.diet_epochs),
+        "fresh": lambda name: run_fresh(work, [name], _served_if(name), ns.diet_epochs),
         "augment": lambda name: run_augment(work, [name], ns.threads),
         "fresh_zh": lambda name: _fresh_zh(work, name, ns.diet_epochs),
     }

@@ -22,8 +22,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from i18n.language import CHINESE, detect
 from nlu_models.crossval import intent_scores
 from nlu_models.data import Example, read_lookups, read_nlu, stratified_split
+from nlu_models.lookups import split_lookups
 from nlu_models.trainer import DERIVED_ENTITIES, OUT_OF_SCOPE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,24 +97,56 @@ def parse_served(agent: Any, texts: Sequence[str]) -> tuple[list[str], list[list
     return intents, ents, seconds
 
 
+def served_row(model: Path, texts: Sequence[str]) -> tuple[list[str], list[list[dict]], dict[str, float]]:
+    """Parse the texts with the served model: intents, entities and parse p50/p99 (ms)."""
+    intents, found, seconds = parse_served(served_model(model), texts)
+    ordered = sorted(seconds)
+    figures = {
+        "parse_ms_p50": ordered[len(ordered) // 2] * 1000,
+        "parse_ms_p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+    }
+    return intents, found, figures
+
+
+def finish_row(
+    gold: Sequence[Example],
+    intents: Sequence[str],
+    found: Sequence[list[dict]],
+    extra: dict[str, Any],
+    label: str,
+    started: float,
+) -> dict[str, Any]:
+    """Score one system's predictions, save its confusion PNG, print its figures; `label`
+    names it in both ("en_diet", "zh_ours")."""
+    from bench.nlu_bench import RESULTS, confusion_png
+
+    row = {**score(gold, list(intents), found), **extra}
+    row["seconds"] = round(time.perf_counter() - started, 1)
+    confusion_png([e.intent for e in gold], list(intents), RESULTS / f"nlu_fresh_{label}_confusion.png")
+    figures = ", ".join(f"{k} {v:.4f}" for k, v in row.items() if isinstance(v, float))
+    print(f"fresh {label.replace('_', ' ', 1)}: {figures}")
+    return row
+
+
 def run_fresh(work: Path, names: Sequence[str], model: Path, diet_epochs: int, language: str = "en") -> dict[str, Any]:
     """Train each system on bot/data (ours: the served model) and score it on the fresh set."""
-    from bench.nlu_bench import RESULTS, Diet, FrozenLR, confusion_png
+    from bench.nlu_bench import Diet, FrozenLR
 
     gold = read_nlu(FRESH[language])
     texts = [e.text for e in gold]
     data = ROOT / "bot" / "data" / "nlu"
-    train = read_nlu(data)
-    lookups = read_lookups(data)
+    # the baselines train on what the served English model trains on: bot/data's English
+    # examples and the catalog's tables (the Chinese examples and *_zh tables serve the Chinese path)
+    train = [e for e in read_nlu(data) if detect(e.text) != CHINESE]
+    lookups, _ = split_lookups(read_lookups(data))
     ood = ROOT / "bot" / "ood_validation.txt"
     oos_val = [t.strip() for t in ood.read_text().splitlines() if t.strip()] if ood.exists() else []
     out: dict[str, Any] = {}
     for name in names:
         started = time.perf_counter()
         if name == "ours":
-            intents, found, seconds = parse_served(served_model(model), texts)
+            intents, found, figures = served_row(model, texts)
             config = {"model": model.name, "config": "bot/config.yml as served"}  # type: ignore[assignment]
-            figures = {"parse_ms_p50": sorted(seconds)[len(seconds) // 2] * 1000}
         else:
             fit, val = stratified_split(train, 0.1, 13)
             system = Diet(diet_epochs, work / "fresh" / "diet") if name == "diet" else FrozenLR(ROOT / "var" / "models")
@@ -123,13 +157,7 @@ def run_fresh(work: Path, names: Sequence[str], model: Path, diet_epochs: int, l
             )
             config["validation"] = "10% stratified split of bot/data + bot/ood_validation.txt"
             figures = {"train_seconds": round(system.train_seconds, 1)}
-        out[name] = {**score(gold, intents, found), **figures, "config": config}
-        out[name]["seconds"] = round(time.perf_counter() - started, 1)
-        confusion_png([e.intent for e in gold], intents, RESULTS / f"nlu_fresh_{language}_{name}_confusion.png")
-        print(
-            f"fresh {language} {name}: "
-            + ", ".join(f"{k} {v:.4f}" for k, v in out[name].items() if isinstance(v, float))
-        )
+        out[name] = finish_row(gold, intents, found, {**figures, "config": config}, f"{language}_{name}", started)
     return out
 
 
