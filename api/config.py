@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     search_spelling: bool = Field(
         default=True, description="Read misspelt query words as the catalog's words (retrieval.spelling)"
     )
+    search_multilingual: bool = Field(
+        default=True,
+        description="A second dense vector (multilingual-e5-small) that Chinese queries search, across languages too",
+    )
 
     admin_token: str = Field(
         default=DEV_ADMIN_TOKEN, description="Bearer token of the admin API (integrations, analytics)"

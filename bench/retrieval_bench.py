@@ -281,9 +281,12 @@ def vocabulary_load_seconds(index: EdgeProductIndex) -> float:
     return time.perf_counter() - started
 
 
+RESULTS_FILE = ROOT / "bench" / "results" / "retrieval.json"
+
+
 def carry_adapted_rows(results: dict[str, Any]) -> None:
     """Copy the `_adapted` rows and the adaptation report from the last results file."""
-    last = json.loads((ROOT / "bench" / "results" / "retrieval.json").read_text())
+    last = json.loads(RESULTS_FILE.read_text())
     for name in ("crowdflower", "homedepot"):
         results[name].update({m: v for m, v in last[name].items() if m.endswith("_adapted")})
     results["adaptation"] = last["adaptation"]
@@ -323,6 +326,86 @@ def plot(results: dict[str, Any], timings: list[float], out: Path) -> None:
     fig.savefig(out, dpi=110)
 
 
+def run_english(args: argparse.Namespace, results: dict[str, Any], tmp: Path) -> list[float]:
+    """Fill the CrowdFlower and Home Depot sections (and the adapted rows); return the latencies."""
+    cache_dir = ROOT / "var" / "models"
+    bulk, query_encoders = encoders(cache_dir)
+    sparse = Bm25Encoder()
+    timings: list[float] = []
+    for name in ("crowdflower", "homedepot"):
+        products, queries, judged, cutoff = load_dataset(name)
+        print(f"{name}: {len(products)} products, {len(queries)} queries", flush=True)
+        folder = tmp / name
+        hits_before = bulk.hits
+        index, per_second = build_index(products, bulk, sparse, folder)
+        cached = bulk.hits - hits_before
+        judged_only = name == "crowdflower"
+        results[name] = evaluate(index, query_encoders, sparse, queries, judged, cutoff, judged_only)
+        speller = catalog_speller(products)
+        results[name].update(
+            evaluate(index, query_encoders, sparse, queries, judged, cutoff, judged_only, SPELLED, speller)
+        )
+        results.setdefault("spelling", {})[name] = spelling_report(speller, queries)
+        if name == "homedepot":
+            sample = list(queries.values())[: args.latency_queries]
+            extra = latency_and_ann(index, query_encoders, sparse, sample, served="int8", speller=speller)
+            timings = extra.pop("timings")
+            results.update(extra)
+            results["products"] = len(products)
+            results["ingest_products_per_s"] = per_second
+            results["ingest_embeddings_from_cache"] = cached  # re-ingest: only changed texts are encoded
+            results["cold_encode_products_per_s"] = cold_encode_rate(bulk.inner, products[:1024])
+            results["index_size_mib"] = dir_size_mib(folder)
+            results["spelling"][name]["vocabulary_load_s"] = vocabulary_load_seconds(index)
+        index.close()
+    results["peak_rss_mib"] = peak_rss_mib()  # before any adapting (torch training in this process)
+    if args.reuse_adapted:
+        carry_adapted_rows(results)
+    for name in () if args.no_adapt or args.reuse_adapted else ("crowdflower", "homedepot"):
+        products, queries, judged, cutoff = load_dataset(name)
+        scores, adaptation = evaluate_adapted(name, products, queries, judged, cutoff, tmp, args)
+        results[name].update(scores)
+        results.setdefault("adaptation", {})[name] = adaptation
+    for name in ("crowdflower", "homedepot"):
+        base = results[name]["bm25"]["ndcg@10"]
+        for mode in results[name]:
+            results[name][mode]["ndcg_vs_bm25"] = results[name][mode]["ndcg@10"] / base if base else 0.0
+    return timings
+
+
+def run_chinese(results: dict[str, Any], tmp: Path) -> None:
+    """Fill the `zh` sections: the Chinese set through the served searcher (bench.retrieval_zh)."""
+    from bench.retrieval_zh import run
+
+    bulk, query_encoders = encoders(ROOT / "var" / "models")
+    results.update(run(bulk, query_encoders["int8"], tmp))
+
+
+def print_tables(results: dict[str, Any], sections: set[str]) -> None:
+    """Print the Markdown tables of what ran."""
+    keys = ["ndcg@10", "mrr@10", "recall@50", "ndcg_vs_bm25"]
+    sets = [
+        *(("crowdflower", "homedepot") if "en" in sections else ()),
+        *(("zh", "zh_crosslingual") if "zh" in sections else ()),
+    ]
+    rows = [[ds, mode, *(results[ds][mode][k] for k in keys)] for ds in sets for mode in results[ds]]
+    print(table(rows, ["data set", "method", "nDCG@10", "MRR@10", "recall@50", "nDCG vs BM25"]))
+    if "zh" in sections:
+        extra = [
+            [ds, m, r["judged@10"], r["latency_p50_ms"], r["latency_p99_ms"]]
+            for ds in ("zh", "zh_crosslingual")
+            for m, r in results[ds].items()
+        ]
+        print(table(extra, ["data set", "method", "judged@10", "p50 ms", "p99 ms"]))
+    if "en" in sections:
+        print(
+            f"\nlatency p50 {results['latency_ms']['p50']:.1f} ms, p99 {results['latency_ms']['p99']:.1f} ms "
+            f"({results['products']} products, one thread); query encode p50 {results['query_encode_ms_p50']:.2f} ms; "
+            f"HNSW recall@10 {results['ann_recall@10']:.4f}; ingest {results['ingest_products_per_s']:.0f} products/s; "
+            f"index {results['index_size_mib']:.0f} MiB; peak RSS {results['peak_rss_mib']:.0f} MiB"
+        )
+
+
 def main() -> None:
     """Run the benchmark and write results."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -335,66 +418,27 @@ def main() -> None:
         "and its index do not depend on anything else this bench measures)",
     )
     parser.add_argument("--adapt-threads", type=int, default=2, help="torch threads while adapting")
+    parser.add_argument(
+        "--sections",
+        default="en,zh",
+        help="en: CrowdFlower and Home Depot; zh: the Chinese set over the demo shop. A section not run keeps "
+        "its rows from the last results file",
+    )
     args = parser.parse_args()
-    cache_dir = ROOT / "var" / "models"
-    bulk, query_encoders = encoders(cache_dir)
-    sparse = Bm25Encoder()
-    results: dict[str, Any] = {"machine": machine()}
+    sections = set(args.sections.split(","))
+    last = RESULTS_FILE.read_text() if RESULTS_FILE.exists() else "{}"
+    results: dict[str, Any] = {**json.loads(last), "machine": machine()}
     timings: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
-        for name in ("crowdflower", "homedepot"):
-            products, queries, judged, cutoff = load_dataset(name)
-            print(f"{name}: {len(products)} products, {len(queries)} queries", flush=True)
-            folder = Path(tmp) / name
-            hits_before = bulk.hits
-            index, per_second = build_index(products, bulk, sparse, folder)
-            cached = bulk.hits - hits_before
-            judged_only = name == "crowdflower"
-            results[name] = evaluate(index, query_encoders, sparse, queries, judged, cutoff, judged_only)
-            speller = catalog_speller(products)
-            results[name].update(
-                evaluate(index, query_encoders, sparse, queries, judged, cutoff, judged_only, SPELLED, speller)
-            )
-            results.setdefault("spelling", {})[name] = spelling_report(speller, queries)
-            if name == "homedepot":
-                sample = list(queries.values())[: args.latency_queries]
-                extra = latency_and_ann(index, query_encoders, sparse, sample, served="int8", speller=speller)
-                timings = extra.pop("timings")
-                results.update(extra)
-                results["products"] = len(products)
-                results["ingest_products_per_s"] = per_second
-                results["ingest_embeddings_from_cache"] = cached  # re-ingest: only changed texts are encoded
-                results["cold_encode_products_per_s"] = cold_encode_rate(bulk.inner, products[:1024])
-                results["index_size_mib"] = dir_size_mib(folder)
-                results["spelling"][name]["vocabulary_load_s"] = vocabulary_load_seconds(index)
-            index.close()
-        results["peak_rss_mib"] = peak_rss_mib()  # before any adapting (torch training in this process)
-        if args.reuse_adapted:
-            carry_adapted_rows(results)
-        for name in () if args.no_adapt or args.reuse_adapted else ("crowdflower", "homedepot"):
-            products, queries, judged, cutoff = load_dataset(name)
-            scores, adaptation = evaluate_adapted(name, products, queries, judged, cutoff, Path(tmp), args)
-            results[name].update(scores)
-            results.setdefault("adaptation", {})[name] = adaptation
-    for name in ("crowdflower", "homedepot"):
-        base = results[name]["bm25"]["ndcg@10"]
-        for mode in results[name]:
-            results[name][mode]["ndcg_vs_bm25"] = results[name][mode]["ndcg@10"] / base if base else 0.0
+        if "en" in sections:
+            timings = run_english(args, results, Path(tmp))
+        if "zh" in sections:
+            run_chinese(results, Path(tmp))
     path = write_results("retrieval", results)
-    plot(results, timings, path.with_suffix(".png"))
-    rows = [
-        [ds, mode, *(results[ds][mode][k] for k in ("ndcg@10", "mrr@10", "recall@50", "ndcg_vs_bm25"))]
-        for ds in ("crowdflower", "homedepot")
-        for mode in results[ds]
-    ]
-    print(table(rows, ["data set", "method", "nDCG@10", "MRR@10", "recall@50", "nDCG vs BM25"]))
-    print(
-        f"\nlatency p50 {results['latency_ms']['p50']:.1f} ms, p99 {results['latency_ms']['p99']:.1f} ms "
-        f"({results['products']} products, one thread); query encode p50 {results['query_encode_ms_p50']:.2f} ms; "
-        f"HNSW recall@10 {results['ann_recall@10']:.4f}; ingest {results['ingest_products_per_s']:.0f} products/s; "
-        f"index {results['index_size_mib']:.0f} MiB; peak RSS {results['peak_rss_mib']:.0f} MiB"
-    )
-    print(f"wrote {path} and {path.with_suffix('.png')}")
+    if timings:
+        plot(results, timings, path.with_suffix(".png"))
+    print_tables(results, sections)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -71,8 +71,10 @@ def main() -> None:
         rows, sizes = [], []
         for q in tqdm(queries, desc="pooling"):
             qv = e5.encode_query(q["query"])
-            lexical = [h.product_id for h in index.search(dense=None, sparse=bm25.encode_query(q["query"]),
-                                                            limit=args.depth, mode="sparse")]
+            lexical = [
+                h.product_id
+                for h in index.search(dense=None, sparse=bm25.encode_query(q["query"]), limit=args.depth, mode="sparse")
+            ]
             dense_zh = [products[i].id for i in np.argsort(-(zh_vectors @ qv))[: args.depth]]
             dense_en = [products[i].id for i in np.argsort(-(en_vectors @ qv))[: args.depth]]
             pool = list(dict.fromkeys([*lexical, *dense_zh, *dense_en]))

@@ -45,6 +45,7 @@ def ingest_catalog(
     replace_all: bool = True,
     batch_size: int = 128,
     progress: Progress | None = None,
+    multilingual: DenseEncoder | None = None,
 ) -> IngestSummary:
     """Load a catalog file and (re)build the index from it.
 
@@ -57,23 +58,27 @@ def ingest_catalog(
         replace_all: rebuild into a fresh index and switch when complete; otherwise upsert.
         batch_size: products encoded per step.
         progress: called with (done, total) after each batch.
+        multilingual: the second dense encoder (Product.multilingual_text), for CJK queries.
     """
     started = time.perf_counter()
     report: LoadReport = load_catalog(path, mapping)
     products = report.products
     texts = [p.search_text() for p in products]
     vectors = np.zeros((len(products), dense.dim), dtype=np.float32)
+    second = None if multilingual is None else np.zeros((len(products), multilingual.dim), dtype=np.float32)
     sparse_vecs: list[SparseVec] = []
     for start in range(0, len(products), batch_size):
-        chunk = texts[start : start + batch_size]
-        vectors[start : start + len(chunk)] = dense.encode_documents(chunk)
-        sparse_vecs.extend(sparse.encode_document(p.lexical_text()) for p in products[start : start + batch_size])
+        batch = products[start : start + batch_size]
+        vectors[start : start + len(batch)] = dense.encode_documents(texts[start : start + batch_size])
+        if multilingual is not None and second is not None:
+            second[start : start + len(batch)] = multilingual.encode_documents([p.multilingual_text() for p in batch])
+        sparse_vecs.extend(sparse.encode_document(p.lexical_text()) for p in batch)
         if progress:
             progress(min(start + batch_size, len(products)), len(products))
     if replace_all:
-        index.rebuild(products, vectors, sparse_vecs)
+        index.rebuild(products, vectors, sparse_vecs, second)
     else:
-        index.upsert(products, vectors, sparse_vecs)
+        index.upsert(products, vectors, sparse_vecs, second)
     summary = report.summary()
     misses = getattr(dense, "misses", len(products))
     result = IngestSummary(

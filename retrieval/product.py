@@ -53,6 +53,13 @@ class Product:
         parts = [self.title, self.brand, " ".join(self.category_path[-2:]), self.description[:400]]
         return ". ".join(p for p in parts if p)
 
+    def multilingual_text(self) -> str:
+        """Return the text the multilingual encoder sees: the shop's titles in every language,
+        brand, category and the start of the description (short: e5 costs per token)."""
+        titles = [t.get("title", "") for t in self.translations.values()]
+        parts = [self.title, *titles, self.brand, " ".join(self.category_path[-2:]), self.description[:200]]
+        return ". ".join(p for p in parts if p)
+
     def lexical_text(self) -> str:
         """Return the text BM25 indexes: the search text plus the translated title and
         description, so a Chinese query finds a product by its Chinese name."""

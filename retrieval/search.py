@@ -13,7 +13,7 @@ from typing import Any
 from i18n.language import has_cjk
 from retrieval.encoders.port import DenseEncoder, SparseEncoder, SparseVec
 from retrieval.filters import ProductFilter, has_words
-from retrieval.index.port import Fusion, IndexHit, ProductIndex, SearchMode
+from retrieval.index.port import DENSE, MULTILINGUAL, DenseVector, Fusion, IndexHit, ProductIndex, SearchMode
 from retrieval.query_parser import ParsedQuery, parse_query
 from retrieval.spelling import QuerySpeller, Spelling
 from retrieval.vocabulary import CatalogVocabulary
@@ -124,6 +124,10 @@ class ProductSearcher:
     vocabulary is loaded: `refresh_vocabulary()` reads it from the index, and a search finding
     it older than `vocabulary_ttl_s` refreshes it in the background (a re-ingest elsewhere
     shows up within that time). Until it is loaded, queries are searched as typed.
+
+    A query in Chinese (or another CJK script) searches the index's multilingual vector
+    with the `multilingual` encoder, fused with BM25 over jieba's words; it finds products
+    whose text is only in English too. Without one, it searches BM25 alone.
     """
 
     def __init__(
@@ -137,11 +141,13 @@ class ProductSearcher:
         protected_words: Collection[str] = frozenset(),
         vocabulary_ttl_s: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
+        multilingual: DenseEncoder | None = None,
     ) -> None:
         self.clock = clock
         self.index = index
         self.dense = dense
         self.sparse = sparse
+        self.multilingual = multilingual
         self.fusion: Fusion = fusion
         self.spelling = spelling
         self.protected_words = protected_words
@@ -208,17 +214,17 @@ class ProductSearcher:
         typed = parsed.text or " ".join(parsed.filter.categories) or query or "popular products"
         spelling = self.read(typed)
         text = spelling.text
-        if has_cjk(text) and mode == "hybrid" and not getattr(self.dense, "multilingual", False):
-            mode = "sparse"  # an English-only encoder reads Chinese as unknown tokens: BM25 (jieba) alone
-        dense = self.dense.encode_query(text)
+        dense, using = self.dense_query(text)
+        if dense is None:
+            mode = "sparse"
         sparse = self.sparse.encode_query(spelling.lexical_text)
         applied = parsed.filter
-        hits = self._search(dense, sparse, applied, limit, offset, mode)
+        hits = self._search(dense, sparse, applied, limit, offset, mode, using)
         relaxed: list[str] = []
         if not hits and relax:
             for name, looser in applied.relaxations():
                 relaxed.append(name)
-                hits = self._search(dense, sparse, looser, limit, offset, mode)
+                hits = self._search(dense, sparse, looser, limit, offset, mode, using)
                 applied = looser
                 if hits:
                     break
@@ -235,12 +241,36 @@ class ProductSearcher:
             spelling=spelling.changes,
         )
 
+    def dense_query(self, text: str) -> tuple[Any, DenseVector]:
+        """Return the query's dense vector and the named index vector it searches: CJK text
+        goes to the multilingual vector, or to none (BM25 alone) when the index lacks one,
+        since the catalog-language encoder reads Chinese as unknown word pieces."""
+        if not has_cjk(text):
+            return self.dense.encode_query(text), DENSE
+        if self.multilingual is not None and MULTILINGUAL in self.index.vectors():
+            return self.multilingual.encode_query(text), MULTILINGUAL
+        return None, DENSE
+
     def _search(
-        self, dense: Any, sparse: SparseVec, flt: ProductFilter, limit: int, offset: int, mode: SearchMode
+        self,
+        dense: Any,
+        sparse: SparseVec,
+        flt: ProductFilter,
+        limit: int,
+        offset: int,
+        mode: SearchMode,
+        using: DenseVector = DENSE,
     ) -> list[IndexHit]:
         if not flt.exclude_words:
             return self.index.search(
-                dense=dense, sparse=sparse, flt=flt, limit=limit, offset=offset, mode=mode, fusion=self.fusion
+                dense=dense,
+                sparse=sparse,
+                flt=flt,
+                limit=limit,
+                offset=offset,
+                mode=mode,
+                fusion=self.fusion,
+                using=using,
             )
         # The index cannot rule out words: ask it for more, and drop the products naming them.
         words = flt.normalised().exclude_words
@@ -252,6 +282,7 @@ class ProductSearcher:
             offset=0,
             mode=mode,
             fusion=self.fusion,
+            using=using,
         )
         return [h for h in hits if not has_words(h.payload, words)][offset : offset + limit]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from api.catalog.wiring import build_dense_encoder, build_index, build_searcher
+from api.catalog.wiring import build_dense_encoder, build_index, build_multilingual_encoder, build_searcher
 from api.config import Settings
 from retrieval.encoders.bm25 import Bm25Encoder
 from retrieval.encoders.cache import CachedDenseEncoder
@@ -30,6 +30,8 @@ def catalog_fingerprint(path: Path, mapping: dict[str, str], settings: Settings)
     digest = hashlib.sha256(path.read_bytes())
     model = str(settings.encoder_model_dir.resolve()) if settings.encoder_model_dir else ""
     inputs = [mapping, settings.encoder, model, settings.qdrant_url, PAYLOAD_VERSION]
+    if settings.search_multilingual:
+        inputs.append("multilingual")  # switching it on (or off) re-ingests
     digest.update(json.dumps(inputs, sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
@@ -46,7 +48,9 @@ def ingest(settings: Settings, catalog: Path, mapping_file: Path | None, *, if_n
     dense = CachedDenseEncoder(
         build_dense_encoder(bulk), settings.model_cache / f"embeddings-{settings.encoder}.sqlite"
     )
-    index = build_index(settings, dense.dim)
+    second = build_multilingual_encoder(bulk)
+    multilingual = None if second is None else CachedDenseEncoder(second, settings.model_cache / "embeddings-e5.sqlite")
+    index = build_index(settings, dense.dim, multilingual.dim if multilingual else None)
     bar = tqdm(total=0, unit="products", desc="encoding")
 
     def progress(done: int, total: int) -> None:
@@ -55,7 +59,9 @@ def ingest(settings: Settings, catalog: Path, mapping_file: Path | None, *, if_n
         bar.refresh()
 
     try:
-        summary = ingest_catalog(catalog, index, dense, Bm25Encoder(), mapping=mapping, progress=progress)
+        summary = ingest_catalog(
+            catalog, index, dense, Bm25Encoder(), mapping=mapping, progress=progress, multilingual=multilingual
+        )
         count = index.count()
     finally:
         bar.close()

@@ -7,6 +7,7 @@ once it is complete, so readers never see a half-built index.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -21,11 +22,21 @@ import qdrant_edge as qe
 
 from retrieval.encoders.port import SparseVec
 from retrieval.filters import INDEXED_FIELDS, ProductFilter
-from retrieval.index.port import PREFETCH, RRF_K, Fusion, IndexHit, SearchMode, build_payload
+from retrieval.index.port import (
+    DENSE,
+    MULTILINGUAL,
+    PREFETCH,
+    RRF_K,
+    DenseVector,
+    Fusion,
+    IndexHit,
+    SearchMode,
+    build_payload,
+)
 from retrieval.product import Product
 
 log = logging.getLogger(__name__)
-DENSE, SPARSE = "dense", "sparse"
+SPARSE = "sparse"
 
 
 def to_edge_filter(flt: ProductFilter | None) -> qe.Filter | None:
@@ -62,10 +73,17 @@ class EdgeProductIndex:
     """ProductIndex on qdrant-edge-py, persisted under `root`."""
 
     def __init__(
-        self, root: Path, dim: int, hnsw_m: int = 16, ef_construct: int = 128, search_threads: int | None = None
+        self,
+        root: Path,
+        dim: int,
+        hnsw_m: int = 16,
+        ef_construct: int = 128,
+        search_threads: int | None = None,
+        multilingual_dim: int | None = None,
     ) -> None:
         self.root = Path(root)
         self.dim = dim
+        self.multilingual_dim = multilingual_dim  # a new shard gets the multilingual vector when set
         self._search_threads = search_threads
         self._hnsw = qe.HnswIndexConfig(m=hnsw_m, ef_construct=ef_construct, full_scan_threshold=10_000)
         self._lock = threading.RLock()
@@ -76,6 +94,7 @@ class EdgeProductIndex:
             self._publish(current)
         self._name = current
         self._shard = qe.EdgeShard.load(str(self._shard_dir(current)))
+        self._vectors = self._shard_vectors(current)
 
     # --- shard files -----------------------------------------------------------------
     def _shard_dir(self, name: str) -> Path:
@@ -93,9 +112,24 @@ class EdgeProductIndex:
         tmp.write_text(name)
         os.replace(tmp, self.root / "CURRENT")
 
+    def _shard_vectors(self, name: str) -> frozenset[str]:
+        """Return the dense vectors a shard was created with (a shard made before the
+        multilingual vector existed has only `dense` until the next rebuild)."""
+        config = json.loads((self._shard_dir(name) / "edge_config.json").read_text())
+        return frozenset(config.get("vectors", {}))
+
+    def vectors(self) -> frozenset[str]:
+        """Return the names of the live shard's dense vectors."""
+        return self._vectors
+
     def _config(self) -> qe.EdgeConfig:
+        vectors: dict[str, qe.EdgeVectorParams] = {
+            DENSE: qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Cosine)
+        }
+        if self.multilingual_dim:
+            vectors[MULTILINGUAL] = qe.EdgeVectorParams(size=self.multilingual_dim, distance=qe.Distance.Cosine)
         return qe.EdgeConfig(
-            vectors={DENSE: qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Cosine)},
+            vectors=vectors,
             sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
             hnsw_config=self._hnsw,
             max_search_threads=self._search_threads,
@@ -114,23 +148,46 @@ class EdgeProductIndex:
 
     # --- writes ------------------------------------------------------------------------
     @staticmethod
-    def _points(products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> list[qe.Point]:
-        return [
-            qe.Point(
-                id=p.point_id,
-                vector={DENSE: v.tolist(), SPARSE: qe.SparseVector(s.indices, s.values)},
-                payload=build_payload(p),
-            )
-            for p, v, s in zip(products, dense, sparse, strict=True)
-        ]
+    def _points(
+        products: Sequence[Product],
+        dense: np.ndarray,
+        sparse: Sequence[SparseVec],
+        multilingual: np.ndarray | None,
+    ) -> list[qe.Point]:
+        points = []
+        for i, (p, v, s) in enumerate(zip(products, dense, sparse, strict=True)):
+            vector: dict[str, Any] = {DENSE: v.tolist(), SPARSE: qe.SparseVector(s.indices, s.values)}
+            if multilingual is not None:
+                vector[MULTILINGUAL] = multilingual[i].tolist()
+            points.append(qe.Point(id=p.point_id, vector=vector, payload=build_payload(p)))
+        return points
 
-    def upsert(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
+    def _fill(
+        self,
+        shard: qe.EdgeShard,
+        vectors: frozenset[str],
+        products: Sequence[Product],
+        dense: np.ndarray,
+        sparse: Sequence[SparseVec],
+        multilingual: np.ndarray | None,
+    ) -> None:
+        second = multilingual if MULTILINGUAL in vectors else None  # a shard without it stores the rest
+        for start in range(0, len(products), 256):
+            end = start + 256
+            rows = None if second is None else second[start:end]
+            points = self._points(products[start:end], dense[start:end], sparse[start:end], rows)
+            shard.update(qe.UpdateOperation.upsert_points(points))
+
+    def upsert(
+        self,
+        products: Sequence[Product],
+        dense: np.ndarray,
+        sparse: Sequence[SparseVec],
+        multilingual: np.ndarray | None = None,
+    ) -> None:
         """Insert or replace products by id, in batches, and flush."""
         with self._lock:
-            for start in range(0, len(products), 256):
-                end = start + 256
-                points = self._points(products[start:end], dense[start:end], sparse[start:end])
-                self._shard.update(qe.UpdateOperation.upsert_points(points))
+            self._fill(self._shard, self._vectors, products, dense, sparse, multilingual)
             self._shard.flush()
 
     def delete(self, product_ids: Sequence[str]) -> None:
@@ -140,20 +197,24 @@ class EdgeProductIndex:
             self._shard.update(qe.UpdateOperation.delete_points(ids))
             self._shard.flush()
 
-    def rebuild(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
+    def rebuild(
+        self,
+        products: Sequence[Product],
+        dense: np.ndarray,
+        sparse: Sequence[SparseVec],
+        multilingual: np.ndarray | None = None,
+    ) -> None:
         """Fill a new shard, optimise it, then switch to it atomically."""
         name = self._create_shard()
         shard = qe.EdgeShard.load(str(self._shard_dir(name)))
-        for start in range(0, len(products), 256):
-            end = start + 256
-            points = self._points(products[start:end], dense[start:end], sparse[start:end])
-            shard.update(qe.UpdateOperation.upsert_points(points))
+        vectors = self._shard_vectors(name)
+        self._fill(shard, vectors, products, dense, sparse, multilingual)
         shard.optimize()
         shard.flush()
         with self._lock:
             self._publish(name)
             old_name, old = self._name, self._shard
-            self._name, self._shard = name, shard
+            self._name, self._shard, self._vectors = name, shard, vectors
         old.close()
         shutil.rmtree(self._shard_dir(old_name), ignore_errors=True)
         log.info("retrieval.index.rebuilt shard=%s products=%d", name, len(products))
@@ -180,13 +241,14 @@ class EdgeProductIndex:
         mode: SearchMode = "hybrid",
         exact: bool = False,
         fusion: Fusion = "rrf",
+        using: DenseVector = DENSE,
     ) -> list[IndexHit]:
         """Return the best products: HNSW dense, BM25 sparse, or both fused (RRF or DBSF)."""
         edge_filter = to_edge_filter(flt)
         params = qe.SearchParams(exact=True) if exact else None
         queries: list[Any] = []
-        if dense is not None and mode in ("hybrid", "dense"):
-            queries.append(qe.Query.Nearest(np.asarray(dense).tolist(), using=DENSE))
+        if dense is not None and mode in ("hybrid", "dense") and using in self._vectors:
+            queries.append(qe.Query.Nearest(np.asarray(dense).tolist(), using=using))
         if sparse is not None and sparse.indices and mode in ("hybrid", "sparse"):
             queries.append(qe.Query.Nearest(qe.SparseVector(sparse.indices, sparse.values), using=SPARSE))
         if not queries:

@@ -9,7 +9,17 @@ import numpy as np
 
 from retrieval.encoders.port import SparseVec
 from retrieval.filters import ProductFilter
-from retrieval.index.port import PREFETCH, RRF_K, Fusion, IndexHit, SearchMode, build_payload
+from retrieval.index.port import (
+    DENSE,
+    MULTILINGUAL,
+    PREFETCH,
+    RRF_K,
+    DenseVector,
+    Fusion,
+    IndexHit,
+    SearchMode,
+    build_payload,
+)
 from retrieval.product import Product
 
 
@@ -30,14 +40,29 @@ def _dbsf(scores: dict[str, float]) -> dict[str, float]:
 class InMemoryProductIndex:
     """Exact search in Python, RRF fusion; the reference the contract tests compare to."""
 
-    def __init__(self) -> None:
-        self._rows: dict[str, tuple[np.ndarray, dict[int, float], dict[str, Any]]] = {}
+    def __init__(self, multilingual: bool = False) -> None:
+        self._multilingual = multilingual
+        # id -> ({vector name: row}, sparse weights, payload)
+        self._rows: dict[str, tuple[dict[str, np.ndarray], dict[int, float], dict[str, Any]]] = {}
 
-    def upsert(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
+    def vectors(self) -> frozenset[str]:
+        """Return the dense vectors this index keeps."""
+        return frozenset({DENSE, MULTILINGUAL} if self._multilingual else {DENSE})
+
+    def upsert(
+        self,
+        products: Sequence[Product],
+        dense: np.ndarray,
+        sparse: Sequence[SparseVec],
+        multilingual: np.ndarray | None = None,
+    ) -> None:
         """Insert or replace products by id."""
-        for product, vec, sp in zip(products, dense, sparse, strict=True):
+        for i, (product, vec, sp) in enumerate(zip(products, dense, sparse, strict=True)):
             weights = dict(zip(sp.indices, sp.values, strict=True))
-            self._rows[product.id] = (np.asarray(vec, np.float32), weights, build_payload(product))
+            named: dict[str, np.ndarray] = {DENSE: np.asarray(vec, np.float32)}
+            if multilingual is not None and self._multilingual:
+                named[MULTILINGUAL] = np.asarray(multilingual[i], np.float32)
+            self._rows[product.id] = (named, weights, build_payload(product))
 
     def delete(self, product_ids: Sequence[str]) -> None:
         """Remove products by id."""
@@ -62,25 +87,23 @@ class InMemoryProductIndex:
         mode: SearchMode = "hybrid",
         exact: bool = False,
         fusion: Fusion = "rrf",
+        using: DenseVector = DENSE,
     ) -> list[IndexHit]:
         """Return the best products (always exact; RRF or DBSF for hybrid)."""
         rows = {k: r for k, r in self._rows.items() if flt is None or flt.matches(r[2])}
-        dense_scores: dict[str, float] = {}
-        sparse_scores: dict[str, float] = {}
-        if dense is not None and mode in ("hybrid", "dense"):
-            dense_scores = {k: float(np.dot(r[0], dense)) for k, r in rows.items()}
-        if sparse is not None and mode in ("hybrid", "sparse"):
-            for k, r in rows.items():
-                s = sum(r[1].get(i, 0.0) * v for i, v in zip(sparse.indices, sparse.values, strict=True))
-                if s > 0:
-                    sparse_scores[k] = s
-        if mode == "dense":
-            fused = dense_scores
-        elif mode == "sparse":
-            fused = sparse_scores
-        else:
+        lists: list[dict[str, float]] = []  # the lists asked for and possible, as the real adapters build them
+        if dense is not None and mode in ("hybrid", "dense") and using in self.vectors():
+            lists.append({k: float(np.dot(r[0][using], dense)) for k, r in rows.items() if using in r[0]})
+        if sparse is not None and sparse.indices and mode in ("hybrid", "sparse"):
+            weights = list(zip(sparse.indices, sparse.values, strict=True))
+            scored = {k: sum(r[1].get(i, 0.0) * v for i, v in weights) for k, r in rows.items()}
+            lists.append({k: s for k, s in scored.items() if s > 0})
+        if not lists:
+            return []
+        fused = lists[0]
+        if len(lists) == 2:  # hybrid: both lists fused
             fused = {}
-            for scores in (dense_scores, sparse_scores):
+            for scores in lists:
                 top = self._ranked(scores)
                 contribution = _rrf(top) if fusion == "rrf" else _dbsf({k: scores[k] for k in top})
                 for key, value in contribution.items():
@@ -97,10 +120,16 @@ class InMemoryProductIndex:
         for _, _, payload in list(self._rows.values()):
             yield {k: payload[k] for k in fields if k in payload}
 
-    def rebuild(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
+    def rebuild(
+        self,
+        products: Sequence[Product],
+        dense: np.ndarray,
+        sparse: Sequence[SparseVec],
+        multilingual: np.ndarray | None = None,
+    ) -> None:
         """Replace everything at once."""
-        fresh = InMemoryProductIndex()
-        fresh.upsert(products, dense, sparse)
+        fresh = InMemoryProductIndex(self._multilingual)
+        fresh.upsert(products, dense, sparse, multilingual)
         self._rows = fresh._rows
 
     def close(self) -> None:

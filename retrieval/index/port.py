@@ -13,6 +13,11 @@ from retrieval.filters import ProductFilter
 from retrieval.product import Product
 
 SearchMode = Literal["hybrid", "dense", "sparse"]
+# The named dense vectors a product may have: the catalog-language encoder's ("dense", MiniLM)
+# and the multilingual encoder's (e5), which Chinese queries search, also across languages.
+DenseVector = Literal["dense", "multilingual"]
+DENSE: DenseVector = "dense"
+MULTILINGUAL: DenseVector = "multilingual"
 # How hybrid fuses its dense and sparse candidate lists: reciprocal rank fusion, or
 # distribution-based score fusion (each list's scores scaled by its mean +- 3 std to 0..1,
 # then summed; Qdrant's DBSF). Both are parameter-free; bench/retrieval_bench.py compares them.
@@ -21,7 +26,8 @@ RRF_K = 60
 PREFETCH = 100
 # Bump when build_payload's output changes, so a stored index is re-ingested (shoptalk ingest --if-needed).
 # 2: category terms read "watches" as "watch". 3: translated titles (title_zh) in the payload and BM25.
-PAYLOAD_VERSION = 3
+# 4: the multilingual named vector.
+PAYLOAD_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,29 @@ def build_payload(product: Product) -> dict[str, Any]:
 class ProductIndex(Protocol):
     """A store of product vectors and payloads that answers filtered hybrid queries."""
 
-    def upsert(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
-        """Insert or replace products by id."""
+    def vectors(self) -> frozenset[str]:
+        """Return the names of the dense vectors the live index holds."""
+        ...
+
+    def upsert(
+        self,
+        products: Sequence[Product],
+        dense: np.ndarray,
+        sparse: Sequence[SparseVec],
+        multilingual: np.ndarray | None = None,
+    ) -> None:
+        """Insert or replace products by id (`multilingual`: rows of the second named vector,
+        stored when the index has that vector)."""
+        ...
+
+    def rebuild(
+        self,
+        products: Sequence[Product],
+        dense: np.ndarray,
+        sparse: Sequence[SparseVec],
+        multilingual: np.ndarray | None = None,
+    ) -> None:
+        """Replace the whole index atomically: the old one serves until the new is complete."""
         ...
 
     def delete(self, product_ids: Sequence[str]) -> None:
@@ -68,8 +95,10 @@ class ProductIndex(Protocol):
         mode: SearchMode = "hybrid",
         exact: bool = False,
         fusion: Fusion = "rrf",
+        using: DenseVector = DENSE,
     ) -> list[IndexHit]:
-        """Return the best products for the query vectors under the filter (exact: no ANN)."""
+        """Return the best products for the query vectors under the filter (exact: no ANN).
+        `using` names the dense vector `dense` is compared with; one the index lacks is skipped."""
         ...
 
     def get(self, product_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -78,10 +107,6 @@ class ProductIndex(Protocol):
 
     def scroll(self, fields: Sequence[str], batch: int = 1000) -> Iterator[dict[str, Any]]:
         """Yield the named payload fields of every product, page by page (no order)."""
-        ...
-
-    def rebuild(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
-        """Replace the whole index atomically: the old one serves until the new is complete."""
         ...
 
     def close(self) -> None:

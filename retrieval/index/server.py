@@ -17,11 +17,21 @@ from qdrant_client import QdrantClient, models
 
 from retrieval.encoders.port import SparseVec
 from retrieval.filters import INDEXED_FIELDS, ProductFilter
-from retrieval.index.port import PREFETCH, RRF_K, Fusion, IndexHit, SearchMode, build_payload
+from retrieval.index.port import (
+    DENSE,
+    MULTILINGUAL,
+    PREFETCH,
+    RRF_K,
+    DenseVector,
+    Fusion,
+    IndexHit,
+    SearchMode,
+    build_payload,
+)
 from retrieval.product import Product
 
 log = logging.getLogger(__name__)
-DENSE, SPARSE = "dense", "sparse"
+SPARSE = "sparse"
 
 
 def to_qdrant_filter(flt: ProductFilter | None) -> models.Filter | None:
@@ -60,18 +70,33 @@ def to_qdrant_filter(flt: ProductFilter | None) -> models.Filter | None:
 class ServerProductIndex:
     """ProductIndex on a Qdrant server (or qdrant-client local mode in tests)."""
 
-    def __init__(self, client: QdrantClient, dim: int, alias: str = "products") -> None:
+    def __init__(
+        self, client: QdrantClient, dim: int, alias: str = "products", multilingual_dim: int | None = None
+    ) -> None:
         self.client = client
         self.dim = dim
         self.alias = alias
+        self.multilingual_dim = multilingual_dim  # a new collection gets the multilingual vector when set
         if not self._alias_target():
             name = self._create_collection()
             self._point_alias(name, old=None)
+        self._vectors = self._collection_vectors(self.alias)
 
     @classmethod
-    def connect(cls, url: str, api_key: str | None, dim: int, alias: str = "products") -> ServerProductIndex:
+    def connect(
+        cls, url: str, api_key: str | None, dim: int, alias: str = "products", multilingual_dim: int | None = None
+    ) -> ServerProductIndex:
         """Connect to a Qdrant server by URL (":memory:" gives qdrant-client's local mode)."""
-        return cls(QdrantClient(location=url, api_key=api_key or None, timeout=10), dim, alias)
+        client = QdrantClient(location=url, api_key=api_key or None, timeout=10)
+        return cls(client, dim, alias, multilingual_dim)
+
+    def _collection_vectors(self, name: str) -> frozenset[str]:
+        vectors = self.client.get_collection(name).config.params.vectors
+        return frozenset(vectors) if isinstance(vectors, dict) else frozenset()
+
+    def vectors(self) -> frozenset[str]:
+        """Return the names of the live collection's dense vectors (read when it is opened or rebuilt)."""
+        return self._vectors
 
     def _alias_target(self) -> str | None:
         for a in self.client.get_aliases().aliases:
@@ -81,9 +106,14 @@ class ServerProductIndex:
 
     def _create_collection(self) -> str:
         name = f"{self.alias}_{time.time_ns()}"
+        vectors: dict[str, models.VectorParams] = {
+            DENSE: models.VectorParams(size=self.dim, distance=models.Distance.COSINE)
+        }
+        if self.multilingual_dim:
+            vectors[MULTILINGUAL] = models.VectorParams(size=self.multilingual_dim, distance=models.Distance.COSINE)
         self.client.create_collection(
             name,
-            vectors_config={DENSE: models.VectorParams(size=self.dim, distance=models.Distance.COSINE)},
+            vectors_config=vectors,
             sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
         )
         schema = models.PayloadSchemaType
@@ -104,40 +134,65 @@ class ServerProductIndex:
 
     @staticmethod
     def _points(
-        products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
+        products: Sequence[Product],
+        dense: np.ndarray,
+        sparse: Sequence[SparseVec],
+        multilingual: np.ndarray | None,
     ) -> list[models.PointStruct]:
-        return [
-            models.PointStruct(
-                id=p.point_id,
-                vector={DENSE: v.tolist(), SPARSE: models.SparseVector(indices=s.indices, values=s.values)},
-                payload=build_payload(p),
-            )
-            for p, v, s in zip(products, dense, sparse, strict=True)
-        ]
+        points = []
+        for i, (p, v, s) in enumerate(zip(products, dense, sparse, strict=True)):
+            vector: dict[str, Any] = {
+                DENSE: v.tolist(),
+                SPARSE: models.SparseVector(indices=s.indices, values=s.values),
+            }
+            if multilingual is not None:
+                vector[MULTILINGUAL] = multilingual[i].tolist()
+            points.append(models.PointStruct(id=p.point_id, vector=vector, payload=build_payload(p)))
+        return points
 
     def _write(
-        self, collection: str, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]
+        self,
+        collection: str,
+        products: Sequence[Product],
+        dense: np.ndarray,
+        sparse: Sequence[SparseVec],
+        multilingual: np.ndarray | None,
     ) -> None:
+        second = multilingual if MULTILINGUAL in self._collection_vectors(collection) else None
         for start in range(0, len(products), 256):
             end = start + 256
-            points = self._points(products[start:end], dense[start:end], sparse[start:end])
+            rows = None if second is None else second[start:end]
+            points = self._points(products[start:end], dense[start:end], sparse[start:end], rows)
             self.client.upsert(collection, points=points, wait=True)
 
-    def upsert(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
+    def upsert(
+        self,
+        products: Sequence[Product],
+        dense: np.ndarray,
+        sparse: Sequence[SparseVec],
+        multilingual: np.ndarray | None = None,
+    ) -> None:
         """Insert or replace products by id."""
-        self._write(self.alias, products, dense, sparse)
+        self._write(self.alias, products, dense, sparse, multilingual)
 
     def delete(self, product_ids: Sequence[str]) -> None:
         """Remove products by id."""
         ids: list[Any] = [Product(id=p, title="").point_id for p in product_ids]
         self.client.delete(self.alias, points_selector=models.PointIdsList(points=ids), wait=True)
 
-    def rebuild(self, products: Sequence[Product], dense: np.ndarray, sparse: Sequence[SparseVec]) -> None:
+    def rebuild(
+        self,
+        products: Sequence[Product],
+        dense: np.ndarray,
+        sparse: Sequence[SparseVec],
+        multilingual: np.ndarray | None = None,
+    ) -> None:
         """Fill a new collection, then switch the alias to it in one call."""
         old = self._alias_target()
         name = self._create_collection()
-        self._write(name, products, dense, sparse)
+        self._write(name, products, dense, sparse, multilingual)
         self._point_alias(name, old=old)
+        self._vectors = self._collection_vectors(name)
         if old:
             self.client.delete_collection(old)
         log.info("retrieval.index.rebuilt collection=%s products=%d", name, len(products))
@@ -157,13 +212,14 @@ class ServerProductIndex:
         mode: SearchMode = "hybrid",
         exact: bool = False,
         fusion: Fusion = "rrf",
+        using: DenseVector = DENSE,
     ) -> list[IndexHit]:
         """Return the best products: dense, sparse, or both fused (RRF or DBSF)."""
         qfilter = to_qdrant_filter(flt)
         params = models.SearchParams(exact=True) if exact else None
         queries: list[tuple[Any, str]] = []
-        if dense is not None and mode in ("hybrid", "dense"):
-            queries.append((np.asarray(dense).tolist(), DENSE))
+        if dense is not None and mode in ("hybrid", "dense") and using in self._vectors:
+            queries.append((np.asarray(dense).tolist(), using))
         if sparse is not None and sparse.indices and mode in ("hybrid", "sparse"):
             queries.append((models.SparseVector(indices=sparse.indices, values=sparse.values), SPARSE))
         if not queries:
@@ -185,11 +241,11 @@ class ServerProductIndex:
                 with_payload=True,
             )
         else:
-            q, using = queries[0]
+            q, name = queries[0]
             result = self.client.query_points(
                 self.alias,
                 query=q,
-                using=using,
+                using=name,
                 query_filter=qfilter,
                 limit=limit,
                 offset=offset,

@@ -162,3 +162,63 @@ def test_edge_index_persists_across_reopen(tmp_path: Path) -> None:
     reopened = EdgeProductIndex(tmp_path / "edge", DENSE.dim)
     assert reopened.count() == len(PRODUCTS)
     reopened.close()
+
+
+@pytest.fixture(params=["memory", "edge", "server"])
+def bilingual(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ProductIndex]:
+    """Return an empty index of each adapter kind, with the multilingual named vector."""
+    adapter: ProductIndex
+    if request.param == "memory":
+        adapter = InMemoryProductIndex(multilingual=True)
+    elif request.param == "edge":
+        adapter = EdgeProductIndex(tmp_path / "edge", DENSE.dim, multilingual_dim=ML_DIM)
+    else:
+        adapter = ServerProductIndex(QdrantClient(location=":memory:"), DENSE.dim, multilingual_dim=ML_DIM)
+    yield adapter
+    adapter.close()
+
+
+ML_DIM = 3
+
+
+def _one_hot(rows: int, hot: int) -> np.ndarray:
+    """Return multilingual rows: the first along axis `hot`, every other along the next axis."""
+    out = np.zeros((rows, ML_DIM), dtype=np.float32)
+    out[0, hot] = 1.0
+    out[1:, (hot + 1) % ML_DIM] = 1.0
+    return out
+
+
+def test_the_multilingual_vector_is_searched_by_name(bilingual: ProductIndex) -> None:
+    # The first product alone points along axis 0 of the second vector: a query along it
+    # finds that product first, whatever the English vectors say.
+    bilingual.upsert(PRODUCTS, *_vectors(PRODUCTS), _one_hot(len(PRODUCTS), 0))
+    assert bilingual.vectors() == {"dense", "multilingual"}
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    hits = bilingual.search(dense=query, sparse=None, mode="dense", using="multilingual", limit=3)
+    assert hits[0].product_id == PRODUCTS[0].id
+    assert hits[0].score == pytest.approx(1.0, abs=1e-5)
+    english = _search(bilingual, "leather watch", mode="dense", limit=1)
+    assert english == ["watch-1"]
+
+
+def test_an_index_without_the_multilingual_vector_searches_bm25_alone(filled: ProductIndex) -> None:
+    assert filled.vectors() == {"dense"}
+    mug = SPARSE.encode_query("mug")
+    lone = filled.search(dense=np.array([1.0, 0.0, 0.0], dtype=np.float32), sparse=mug, using="multilingual")
+    assert [h.product_id for h in lone] == ["mug-1"]
+    assert lone == filled.search(dense=None, sparse=mug, mode="sparse")
+
+
+def test_rebuild_adds_the_multilingual_vector_to_an_index_made_without_it(tmp_path: Path) -> None:
+    old = EdgeProductIndex(tmp_path / "edge", DENSE.dim)
+    old.upsert(PRODUCTS, *_vectors(PRODUCTS))
+    old.close()
+    index = EdgeProductIndex(tmp_path / "edge", DENSE.dim, multilingual_dim=ML_DIM)
+    assert index.vectors() == {"dense"}  # the stored shard, until the next rebuild
+    index.rebuild(PRODUCTS, *_vectors(PRODUCTS), _one_hot(len(PRODUCTS), 2))
+    assert index.vectors() == {"dense", "multilingual"}
+    hits = index.search(dense=np.array([0.0, 0.0, 1.0]), sparse=None, mode="dense", using="multilingual", limit=1)
+    assert [h.product_id for h in hits] == [PRODUCTS[0].id]
+    index.close()
+    assert EdgeProductIndex(tmp_path / "edge", DENSE.dim).vectors() == {"dense", "multilingual"}

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pytest
 
 from api.recommendations.context import need_label
 from retrieval.chinese import spaced
+from retrieval.encoders.hashing import HashingDenseEncoder, HashingSparseEncoder
 from retrieval.filters import ProductFilter
+from retrieval.index.memory import InMemoryProductIndex
 from retrieval.query_parser import is_negated, parse_query
+from retrieval.search import ProductSearcher
+from tests.support.catalog import PRODUCTS
 
 
 @pytest.mark.parametrize(
@@ -50,3 +57,53 @@ def test_constraints_are_described_in_chinese() -> None:
     flt = ProductFilter(colors=("黑色",), price_max=500, exclude_colors=("red",), in_stock=True)
     assert flt.describe("INR", "zh") == ["黑色", "₹500以内", "不要red", "有货"]
     assert flt.describe("INR") == ["in 黑色", "under ₹500", "not red", "in stock"]
+
+
+class _AxisEncoder:
+    """A multilingual encoder fake: every query points along one axis, and it keeps the texts."""
+
+    name, dim = "axis", 3
+
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return np.eye(self.dim, dtype=np.float32)[[i % self.dim for i in range(len(texts))]]
+
+    def encode_query(self, text: str) -> np.ndarray:
+        self.queries.append(text)
+        return np.eye(self.dim, dtype=np.float32)[1]
+
+
+def _bilingual_searcher(multilingual: _AxisEncoder | None, index_has_it: bool = True) -> ProductSearcher:
+    dense, sparse = HashingDenseEncoder(), HashingSparseEncoder()
+    index = InMemoryProductIndex(multilingual=index_has_it)
+    texts = [p.search_text() for p in PRODUCTS]
+    second = _AxisEncoder().encode_documents(texts)
+    index.upsert(PRODUCTS, dense.encode_documents(texts), [sparse.encode_document(t) for t in texts], second)
+    return ProductSearcher(index, dense, sparse, spelling=False, multilingual=multilingual)
+
+
+def test_a_chinese_query_searches_the_multilingual_vector_and_finds_an_english_only_product() -> None:
+    encoder = _AxisEncoder()
+    result = _bilingual_searcher(encoder).search("陶瓷杯子", ProductFilter(in_stock=None))
+    assert encoder.queries == ["陶瓷杯子"]
+    # products 1, 4, ... lie along the query's axis; BM25 has no Chinese word to match
+    assert {h.product_id for h in result.hits[:2]} == {PRODUCTS[1].id, PRODUCTS[4].id}
+
+
+def test_an_english_query_never_touches_the_multilingual_encoder() -> None:
+    encoder = _AxisEncoder()
+    result = _bilingual_searcher(encoder).search("ceramic coffee mug")
+    assert encoder.queries == []
+    assert result.hits[0].product_id == "mug-1"
+
+
+@pytest.mark.parametrize("has_encoder, index_has_it", [(False, True), (True, False)])
+def test_without_the_multilingual_vector_a_chinese_query_searches_bm25_alone(
+    has_encoder: bool, index_has_it: bool
+) -> None:
+    encoder = _AxisEncoder() if has_encoder else None
+    result = _bilingual_searcher(encoder, index_has_it).search("陶瓷杯子", ProductFilter(in_stock=None))
+    assert result.hits == []  # no Chinese word in the test catalog, and no vector to fall back on
+    assert encoder is None or encoder.queries == []
