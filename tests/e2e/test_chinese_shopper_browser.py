@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from tests.e2e.conftest import RunningStack
-from tests.e2e.test_staff_console_browser import AGENT, _login, _say, _wait_for_reply, accounts  # noqa: F401
+from tests.e2e.test_staff_console_browser import (  # noqa: F401
+    AGENT,
+    _login,
+    _say,
+    _wait_for_reply,
+    accounts,
+    rasa_validate,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 WAIT_MS = 30_000
@@ -54,7 +63,7 @@ def _prices(cards: Any) -> list[float]:
 
 
 def test_a_chinese_shopper_is_answered_in_chinese_and_handed_off(
-    stack: RunningStack, shop: Any, browser: Any, accounts: None  # noqa: F811
+    stack: RunningStack, shop: Any, browser: Any, accounts: None, tmp_path: Path  # noqa: F811
 ) -> None:
     shop.goto(stack.api_url + "/shop?lang=zh-CN")
     assert shop.evaluate("document.documentElement.lang") == "zh-CN"
@@ -95,3 +104,20 @@ def test_a_chinese_shopper_is_answered_in_chinese_and_handed_off(
     row.wait_for(timeout=WAIT_MS)
     assert row.locator(".pill.lang").inner_text() == "zh"
     assert "waiting" in row.inner_text()  # handed off: waiting for an agent
+
+    # The agent corrects the first message's intent; the export holds the Chinese text and
+    # `rasa data validate` accepts it beside the bot's data.
+    row.click()
+    console.wait_for_selector("#transcript .msg.shopper .nlu", timeout=WAIT_MS)
+    message = console.locator("#transcript .msg.shopper").first
+    assert "有没有500以内的跑步鞋" in message.inner_text()
+    message.locator("button.correct").click()
+    message.locator("select[name=intent]").select_option("check_availability")
+    message.locator("button:text('Save correction')").click()
+    console.wait_for_selector("#transcript .corrected:text('check_availability')", timeout=WAIT_MS)
+    exported = console.request.get(stack.api_url + "/v1/staff/corrections/export")
+    assert exported.status == 200
+    block = next(b for b in yaml.safe_load(exported.text())["nlu"] if b["intent"] == "check_availability")
+    assert "有没有500以内的跑步鞋" in block["examples"].replace("[", "").replace("]", "")
+    validate = rasa_validate(exported.text(), tmp_path)
+    assert validate.returncode == 0, validate.stdout[-2000:] + validate.stderr[-2000:]

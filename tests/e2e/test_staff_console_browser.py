@@ -80,6 +80,19 @@ def _card_clicks(database_url: str, product_id: str) -> int:
         engine.dispose()
 
 
+
+def rasa_validate(exported: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """Run `rasa data validate` on the bot's data plus an exported corrections file."""
+    corrections = folder / "corrections.yml"
+    corrections.write_text(exported, encoding="utf-8")
+    return subprocess.run(
+        [str(RASA_BIN / "rasa"), "data", "validate", "--domain", "domain.yml", "--data", "data", str(corrections)],
+        cwd=BOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
 def test_shopper_and_agent_work_a_conversation_end_to_end(
     stack: RunningStack, accounts: None, browser: Any, tmp_path: Path
 ) -> None:
@@ -159,15 +172,7 @@ def test_shopper_and_agent_work_a_conversation_end_to_end(
     data = yaml.safe_load(exported.text())
     block = next(b for b in data["nlu"] if b["intent"] == "contact_customer_service")
     assert "I want to talk to a human agent" in block["examples"]
-    corrections = tmp_path / "corrections.yml"
-    corrections.write_text(exported.text())
-    validate = subprocess.run(
-        [str(RASA_BIN / "rasa"), "data", "validate", "--domain", "domain.yml", "--data", "data", str(corrections)],
-        cwd=BOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    validate = rasa_validate(exported.text(), tmp_path)
     assert validate.returncode == 0, validate.stdout[-2000:] + validate.stderr[-2000:]
 
     # Resolves it; the shopper's next message opens a new conversation the widget shows too.

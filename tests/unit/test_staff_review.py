@@ -138,6 +138,31 @@ def test_a_correction_is_stored_and_exported_as_rasa_nlu_yaml(client: TestClient
     assert yaml.safe_load(later.text)["nlu"] == []
 
 
+def test_a_chinese_correction_keeps_its_spans_and_language_in_the_export(client: TestClient) -> None:
+    agent = staff_headers(client, "ana", "agent")
+    turn = _chat(client, "web-zh", "亲，有没有500以内的[跑步鞋]啊")
+    message = turn["messages"][0]
+    text = message["text"]
+    assert message["language"] == "zh"
+    price, shoe = text.index("500以内"), text.index("跑步鞋")
+    entities = [
+        {"entity": "price", "start": price, "end": price + 5, "value": "500"},
+        {"entity": "product", "start": shoe, "end": shoe + 3},
+    ]
+    fix = client.post(
+        f"/v1/staff/messages/{message['id']}/correction",
+        json={"intent": "search_product", "entities": entities},
+        headers=agent,
+    )
+    assert fix.status_code == 201, fix.text
+    detail = client.get(f"/v1/staff/conversations/{turn['conversation_id']}", headers=agent).json()
+    assert detail["language"] == "zh" and detail["messages"][0]["language"] == "zh"
+    exported = yaml.safe_load(client.get("/v1/staff/corrections/export", headers=agent).text)
+    price_markup = '[500以内]{"entity": "price", "value": "500"}'
+    line = f"- 亲，有没有{price_markup}的([跑步鞋](product))啊\n"
+    assert exported["nlu"] == [{"intent": "search_product", "examples": line}]
+
+
 def test_corrections_with_unknown_intents_or_bad_spans_are_refused(client: TestClient) -> None:
     agent = staff_headers(client, "ana", "agent")
     turn = _chat(client, "web-9", "hello there")
