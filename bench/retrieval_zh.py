@@ -16,17 +16,20 @@ relevant; `judged@10` is the share of each row's top 10 that the judges saw.
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import json
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
-from bench.common import ROOT
+from bench.common import ROOT, table, write_results
 from bench.metrics import mrr_at, ndcg_at, recall_at
 from bench.search_zh_pool import CATALOG, SET, english_only, read_queries
 from retrieval.encoders.bm25 import Bm25Encoder
@@ -60,13 +63,18 @@ def read_qrels(path: Path = SET / "qrels.jsonl") -> dict[str, dict[str, float]]:
 
 
 def build_searcher(
-    products: list[Product], dense: DenseEncoder, query_dense: DenseEncoder, e5: DenseEncoder, folder: Path
+    products: list[Product],
+    dense: DenseEncoder,
+    query_dense: DenseEncoder,
+    e5: DenseEncoder,
+    folder: Path,
+    passage: Callable[[Product], str] = Product.multilingual_text,
 ) -> ProductSearcher:
     """Index the products with both dense vectors and BM25; return the API's searcher over them."""
     sparse = Bm25Encoder()
     index = EdgeProductIndex(folder, dense.dim, search_threads=1, multilingual_dim=e5.dim)
     vectors = dense.encode_documents([p.search_text() for p in products])
-    second = e5.encode_documents([p.multilingual_text() for p in tqdm(products, desc="e5 passages", leave=False)])
+    second = e5.encode_documents([passage(p) for p in tqdm(products, desc="e5 passages", leave=False)])
     index.rebuild(products, vectors, [sparse.encode_document(p.lexical_text()) for p in products], second)
     searcher = ProductSearcher(index, query_dense, sparse, protected_words=english_words(), multilingual=e5)
     searcher.refresh_vocabulary()
@@ -127,3 +135,55 @@ def run(dense: DenseEncoder, query_dense: DenseEncoder, tmp: Path) -> dict[str, 
         "with_chinese_title": sum(1 for p in products if p.translations),
     }
     return out
+
+
+def source_language_passage(product: Product) -> str:
+    """The multilingual passage without the shop's translations: every product in one language."""
+    return dataclasses.replace(product, translations={}).multilingual_text()
+
+
+PASSAGES: dict[str, Callable[[Product], str]] = {
+    "with_translations": Product.multilingual_text,
+    "source_language": source_language_passage,
+}
+
+
+def compare_on_dev(dense: DenseEncoder, query_dense: DenseEncoder, tmp: Path) -> dict[str, Any]:
+    """Score each multilingual passage text on the development set (bench/data/search_zh_dev)."""
+    dev = ROOT / "bench" / "data" / "search_zh_dev"
+    products = load_catalog(CATALOG).products
+    queries, judged = read_queries(dev / "queries.jsonl"), read_qrels(dev / "qrels.jsonl")
+    e5 = CachedDenseEncoder(E5MultilingualEncoder(threads=1), ROOT / "var" / "models" / "bench-embeddings-e5.sqlite")
+    out: dict[str, Any] = {}
+    for name, passage in PASSAGES.items():
+        searcher = build_searcher(products, dense, query_dense, e5, tmp / name, passage)
+        try:
+            out[name] = score(searcher, queries, judged)
+        finally:
+            searcher.index.close()
+    return out
+
+
+def main() -> None:
+    """Choose the multilingual passage text on the development set (never on the test set)."""
+    import tempfile
+
+    from bench.retrieval_bench import encoders
+
+    argparse.ArgumentParser(description=compare_on_dev.__doc__).parse_args()
+    bulk, query_encoders = encoders(ROOT / "var" / "models")
+    with tempfile.TemporaryDirectory() as tmp:
+        results = compare_on_dev(bulk, query_encoders["int8"], Path(tmp))
+    path = write_results("retrieval_zh_dev", results)
+    keys = ["ndcg@10", "mrr@10", "recall@50", "judged@10", "ndcg_vs_bm25"]
+    print(
+        table(
+            [[v, m, *(r[k] for k in keys)] for v, rows in results.items() for m, r in rows.items()],
+            ["passage", "method", *keys],
+        )
+    )
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

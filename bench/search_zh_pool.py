@@ -4,7 +4,8 @@ For each query: the union of the top DEPTH products from BM25 (jieba) over the d
 with its Chinese titles, from multilingual-e5 over the same catalog, and from
 multilingual-e5 over the catalog with the Chinese texts removed (the cross-lingual case).
 Judges grade every pooled product against the query's `need`; nothing is tuned on it.
-Run once: .venvs/api/bin/python -m bench.search_zh_pool (writes pool.jsonl beside queries).
+Run once: .venvs/api/bin/python -m bench.search_zh_pool (writes pool.jsonl beside queries);
+`--set bench/data/search_zh_dev` pools the development set the same way.
 """
 
 from __future__ import annotations
@@ -57,9 +58,10 @@ def card(p: Product) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--depth", type=int, default=10)
+    parser.add_argument("--set", type=Path, default=SET, help="the folder of queries.jsonl")
     args = parser.parse_args()
     products = load_catalog(CATALOG).products
-    queries = read_queries()
+    queries = read_queries(args.set / "queries.jsonl")
     e5 = E5MultilingualEncoder(threads=2)
     bm25 = Bm25Encoder()
     zh_vectors = e5.encode_documents([p.multilingual_text() for p in tqdm(products, desc="e5 zh catalog")])
@@ -81,7 +83,7 @@ def main() -> None:
             sizes.append(len(pool))
             rows.append({**q, "candidates": [card(by_id[pid]) for pid in pool]})
         index.close()
-    out = SET / "pool.jsonl"
+    out = args.set / "pool.jsonl"
     out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(f"pool: {len(rows)} queries, {sum(sizes)} pairs, mean {np.mean(sizes):.1f} a query -> {out}")
 

@@ -29,6 +29,7 @@ class IngestSummary:
     encoded: int
     seconds: float
     first_skips: list[str]
+    encoded_multilingual: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly view."""
@@ -88,6 +89,7 @@ def ingest_catalog(
         encoded=int(misses),
         seconds=round(time.perf_counter() - started, 2),
         first_skips=[f"line {s.line}: {s.reason}" for s in report.skipped[:10]],
+        encoded_multilingual=0 if multilingual is None else int(getattr(multilingual, "misses", len(products))),
     )
     log.info("retrieval.ingest.done loaded=%d skipped=%d", result.loaded, result.skipped)
     return result

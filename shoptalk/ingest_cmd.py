@@ -68,7 +68,8 @@ def ingest(settings: Settings, catalog: Path, mapping_file: Path | None, *, if_n
         index.close()
     print(
         f"ingest: loaded {summary.loaded}, skipped {summary.skipped} {summary.skip_reasons or ''}, "
-        f"encoded {summary.encoded} new, {count} in the index, {summary.seconds:.1f}s"
+        f"encoded {summary.encoded} new ({summary.encoded_multilingual} multilingual), {count} in the index, "
+        f"{summary.seconds:.1f}s"
     )
     for line in summary.first_skips:
         print(f"  skipped {line}")
