@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from retrieval.chinese import GLOSSARY_FILE
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV_RASA_TOKEN = "dev-rasa-token"  # noqa: S105 - the embedded demo's token, refused in production
 DEV_ADMIN_TOKEN = "dev-admin-token"  # noqa: S105 - the embedded demo's admin token, refused in production
@@ -44,13 +46,19 @@ class Settings(BaseSettings):
     query_encoder_int8: bool = Field(
         default=True, description="Encode queries with the int8 ONNX copy of MiniLM (documents stay fp32)"
     )
-    search_fusion: Literal["rrf", "dbsf"] = Field(default="rrf", description="How hybrid search fuses its lists")
+    search_fusion: Literal["rrf", "dbsf"] = Field(
+        default="dbsf", description="How hybrid search fuses its lists (DBSF measures best: BENCHMARKS.md)"
+    )
     search_spelling: bool = Field(
         default=True, description="Read misspelt query words as the catalog's words (retrieval.spelling)"
     )
     search_multilingual: bool = Field(
         default=True,
         description="A second dense vector (multilingual-e5-small) that Chinese queries search, across languages too",
+    )
+    search_glossary_file: Path | None = Field(
+        default=GLOSSARY_FILE,
+        description="Chinese product words -> the catalog's English category terms, added to Chinese BM25 queries",
     )
 
     admin_token: str = Field(

@@ -7,6 +7,9 @@ BM25's tokenizer splits on spaces and punctuation, so "跑步鞋" would be one t
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
 from i18n.language import IDEOGRAPHS, has_cjk
 from i18n.segmentation import jieba
@@ -29,3 +32,43 @@ def spaced(text: str) -> str:
     return _CJK_RUN.sub(
         lambda m: " " + " ".join(w for w in jieba().lcut(m.group(), HMM=True) if w not in STOPWORDS) + " ", text
     )
+
+
+GLOSSARY_FILE = Path(__file__).with_name("glossary_zh.tsv")
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """Chinese product words -> the English category terms they mean (`glossary_zh.tsv`).
+
+    A Chinese query's words are looked up after jieba cuts them, and the English terms are
+    added to its BM25 words: "戒指" then matches a ring whose text is only in English. A shop
+    whose categories are written in Chinese needs none of it; one in English adds its own
+    category words to the file.
+    """
+
+    terms: Mapping[str, tuple[str, ...]]
+
+    @classmethod
+    def load(cls, path: Path = GLOSSARY_FILE) -> Glossary:
+        """Read `english<TAB>中文,中文` lines (# comments) into Chinese word -> English terms."""
+        terms: dict[str, list[str]] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            english, _, chinese = line.partition("\t")
+            for word in (w.strip() for w in chinese.split(",")):
+                if word and english.strip() not in terms.setdefault(word, []):
+                    terms[word].append(english.strip())
+        return cls({w: tuple(t) for w, t in terms.items()})
+
+    def english(self, text: str) -> list[str]:
+        """Return the English terms of the Chinese words in `text`, in order, once each."""
+        if not has_cjk(text):
+            return []
+        found: list[str] = []
+        for run in _CJK_RUN.findall(text):
+            words = jieba().lcut(run, HMM=True)
+            for word in [run, *words] if run not in words else words:
+                found.extend(t for t in self.terms.get(word, ()) if t not in found)
+        return found

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from i18n.language import has_cjk
+from retrieval.chinese import Glossary
 from retrieval.encoders.port import DenseEncoder, SparseEncoder, SparseVec
 from retrieval.filters import ProductFilter, has_words
 from retrieval.index.port import DENSE, MULTILINGUAL, DenseVector, Fusion, IndexHit, ProductIndex, SearchMode
@@ -127,7 +128,8 @@ class ProductSearcher:
 
     A query in Chinese (or another CJK script) searches the index's multilingual vector
     with the `multilingual` encoder, fused with BM25 over jieba's words; it finds products
-    whose text is only in English too. Without one, it searches BM25 alone.
+    whose text is only in English too. Without one, it searches BM25 alone. A `glossary`
+    adds the English category terms of its Chinese words to the BM25 query.
     """
 
     def __init__(
@@ -142,8 +144,10 @@ class ProductSearcher:
         vocabulary_ttl_s: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
         multilingual: DenseEncoder | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
         self.clock = clock
+        self.glossary = glossary
         self.index = index
         self.dense = dense
         self.sparse = sparse
@@ -217,7 +221,7 @@ class ProductSearcher:
         dense, using = self.dense_query(text)
         if dense is None:
             mode = "sparse"
-        sparse = self.sparse.encode_query(spelling.lexical_text)
+        sparse = self.sparse.encode_query(self.lexical_query(spelling))
         applied = parsed.filter
         hits = self._search(dense, sparse, applied, limit, offset, mode, using)
         relaxed: list[str] = []
@@ -240,6 +244,11 @@ class ProductSearcher:
             query_text=text,
             spelling=spelling.changes,
         )
+
+    def lexical_query(self, spelling: Spelling) -> str:
+        """Return the words BM25 searches: as read, plus the glossary's English terms."""
+        extra = self.glossary.english(spelling.text) if self.glossary is not None else []
+        return " ".join([spelling.lexical_text, *extra])
 
     def dense_query(self, text: str) -> tuple[Any, DenseVector]:
         """Return the query's dense vector and the named index vector it searches: CJK text

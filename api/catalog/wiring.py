@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from api.config import Settings
+from retrieval.chinese import Glossary
 from retrieval.encoders.bm25 import Bm25Encoder
 from retrieval.encoders.port import DenseEncoder
 from retrieval.index.port import ProductIndex
@@ -72,6 +73,7 @@ def build_searcher(settings: Settings, *, vocabulary_now: bool = False) -> Produ
         spelling=settings.search_spelling,
         protected_words=english_words(),
         multilingual=multilingual,
+        glossary=Glossary.load(settings.search_glossary_file) if settings.search_glossary_file else None,
     )
     if settings.search_spelling and vocabulary_now:
         searcher.refresh_vocabulary()

@@ -232,7 +232,7 @@ class ActionCompareProducts(Action):
             return []
         a, b = chosen[:2]
         say = say_for(tracker)
-        lines = [f"1. {describe(a, say)}", f"2. {describe(b, say)}"]
+        lines = [say("The two side by side:"), f"1. {describe(a, say)}", f"2. {describe(b, say)}"]
         if a.get("price") is not None and b.get("price") is not None and a["price"] != b["price"]:
             cheaper = a if a["price"] < b["price"] else b
             amount = format(abs(a["price"] - b["price"]), ",.2f")

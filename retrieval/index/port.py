@@ -26,8 +26,8 @@ RRF_K = 60
 PREFETCH = 100
 # Bump when build_payload's output changes, so a stored index is re-ingested (shoptalk ingest --if-needed).
 # 2: category terms read "watches" as "watch". 3: translated titles (title_zh) in the payload and BM25.
-# 4: the multilingual named vector.
-PAYLOAD_VERSION = 4
+# 4: the multilingual named vector. 5: its text in the catalog's own language only.
+PAYLOAD_VERSION = 5
 
 
 @dataclass(frozen=True)

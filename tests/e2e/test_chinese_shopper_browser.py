@@ -67,8 +67,8 @@ def test_a_chinese_shopper_is_answered_in_chinese_and_handed_off(
     stack: RunningStack,
     shop: Any,
     browser: Any,
-    accounts: None,
-    tmp_path: Path,  # noqa: F811
+    accounts: None,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     shop.goto(stack.api_url + "/shop?lang=zh-CN")
     assert shop.evaluate("document.documentElement.lang") == "zh-CN"

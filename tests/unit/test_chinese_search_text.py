@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from api.recommendations.context import need_label
-from retrieval.chinese import spaced
+from retrieval.chinese import Glossary, spaced
 from retrieval.encoders.hashing import HashingDenseEncoder, HashingSparseEncoder
 from retrieval.filters import ProductFilter
 from retrieval.index.memory import InMemoryProductIndex
@@ -107,3 +108,21 @@ def test_without_the_multilingual_vector_a_chinese_query_searches_bm25_alone(
     result = _bilingual_searcher(encoder, index_has_it).search("陶瓷杯子", ProductFilter(in_stock=None))
     assert result.hits == []  # no Chinese word in the test catalog, and no vector to fall back on
     assert encoder is None or encoder.queries == []
+
+
+def test_the_glossary_maps_chinese_product_words_to_english_category_terms(tmp_path: Path) -> None:
+    table = tmp_path / "glossary.tsv"
+    table.write_text("# comment\nring\t戒指,指环\nboot\t靴子,短靴\nwomen\t女士,女\n", encoding="utf-8")
+    glossary = Glossary.load(table)
+    assert glossary.english("有没有女士靴子") == ["women", "boot"]
+    assert glossary.english("银色的戒指 2500以内") == ["ring"]
+    assert glossary.english("silver rings") == []
+
+
+def test_a_glossary_lets_bm25_find_an_english_only_product_by_its_chinese_name(tmp_path: Path) -> None:
+    table = tmp_path / "glossary.tsv"
+    table.write_text("mug\t马克杯,杯子\n", encoding="utf-8")
+    searcher = _bilingual_searcher(None)
+    assert searcher.search("陶瓷马克杯", ProductFilter(in_stock=None)).hits == []
+    searcher.glossary = Glossary.load(table)
+    assert [h.product_id for h in searcher.search("陶瓷马克杯", ProductFilter(in_stock=None)).hits] == ["mug-1"]
