@@ -86,3 +86,32 @@ def amounts(text: str) -> list[tuple[float, int, int]]:
         if value is not None:
             found.append((value, match.start(), match.end()))
     return found
+
+
+#: "around 3000" is read as this share either side of the amount
+ABOUT_WINDOW = 0.2
+# Chinese comparators: a ceiling (500以内, 不超过300, 两百块以下), a floor (1000以上, 200起),
+# a window (3000左右, 五百多, 大概200) and a range (一千到两千, 100-200, 200至300)
+_ZH_MAX = re.compile(r"以内|之内|以下|不超过|不到|低于|少于|最多|封顶|顶多|内$")
+_ZH_MIN = re.compile(r"以上|起|不低于|至少|高于|多于|最少|(?<!不)超过")
+_ZH_ABOUT = re.compile(r"左右|上下|大概|大约|差不多|\d多|[百千万]多|来块|附近")
+_ZH_RANGE = re.compile(r"到|至|~|～|-|—")
+
+
+def chinese_price_bounds(text: str) -> dict[str, float]:
+    """Return {"price_min": x} and/or {"price_max": y} for a Chinese price ("500以内",
+    "一千到两千", "3000左右", "200起"); a bare amount is a budget (a ceiling); {} if none."""
+    found = amounts(text)
+    if not found:
+        return {}
+    if len(found) >= 2 and _ZH_RANGE.search(text[found[0][2] : found[1][1]] or "-"):
+        low, high = sorted((found[0][0], found[1][0]))
+        return {"price_min": low, "price_max": high}
+    value = found[0][0]
+    if _ZH_MAX.search(text):
+        return {"price_max": value}
+    if _ZH_MIN.search(text):
+        return {"price_min": value}
+    if _ZH_ABOUT.search(text):
+        return {"price_min": round(value * (1 - ABOUT_WINDOW), 2), "price_max": round(value * (1 + ABOUT_WINDOW), 2)}
+    return {"price_max": value}

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from i18n.language import has_cjk
+from i18n.numbers import chinese_price_bounds
 from retrieval.filters import ProductFilter
 from retrieval.vocabulary import CatalogVocabulary
 
@@ -35,8 +36,8 @@ _PATTERNS = [
     ),
     (re.compile(r"(?<![\w.-])[$€₹]?(\d{3,}(?:[.,]\d+)?)\s*\+", re.I), "min"),  # "rings 30000+"
 ]
-# A Chinese price ("500以内", "不超过300元", "一千到两千", "¥199"): the NLU normalises its bounds
-# (price_min/price_max entities); here it only leaves the words searched.
+# A Chinese price ("500以内", "不超过300元", "一千到两千", "¥199"): its bounds join the filter
+# (read by i18n.numbers, as the NLU reads them) and it leaves the words searched.
 _ZH_AMOUNT = r"[¥￥]?\s*(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*[千万kK]?\s*(?:块钱?|元|rmb)?"
 ZH_PRICE = re.compile(
     rf"(?:(?:不超过|不到|低于|少于|最多|预算)\s*{_ZH_AMOUNT}"
@@ -113,11 +114,24 @@ def parse_query(
             flt = replace(flt, price_min=_number(match.group(1), match.group(0)))
         text = text.replace(match.group(0), " ")
     if has_cjk(text):
-        text = ZH_PRICE.sub(" ", text)
+        flt, text = _chinese_price(text, flt)
     flt, text = _exclusions(text, flt, vocabulary)
     text = re.sub(r"\s+", " ", re.sub(r"\s*,\s*(?=,|$)", "", text)).strip(" ,.")
     text = re.sub(r"\s+(?:but|and|or)$", "", text, flags=re.I)
     return ParsedQuery(text=text, filter=vocabulary.reconcile(flt))
+
+
+def _chinese_price(text: str, flt: ProductFilter) -> tuple[ProductFilter, str]:
+    """Apply the first Chinese price's bounds (unless the filter has its own) and drop every one."""
+    match = ZH_PRICE.search(text)
+    if match:
+        bounds = chinese_price_bounds(match.group(0))
+        flt = replace(
+            flt,
+            price_min=flt.price_min if flt.price_min is not None else bounds.get("price_min"),
+            price_max=flt.price_max if flt.price_max is not None else bounds.get("price_max"),
+        )
+    return flt, ZH_PRICE.sub(" ", text)
 
 
 _EXCLUDE_FIELD = {

@@ -31,6 +31,25 @@ def test_a_chinese_price_leaves_the_searched_words(query: str, searched: str) ->
     assert parse_query(query).text == searched
 
 
+@pytest.mark.parametrize(
+    ("query", "low", "high"),
+    [
+        ("有没有500以内的跑步鞋", None, 500.0),
+        ("一千到两千的手表", 1000.0, 2000.0),
+        ("三千左右的手表", 2400.0, 3600.0),
+        ("1000以上的戒指", 1000.0, None),
+        ("500ml 洗发水", None, None),
+    ],
+)
+def test_a_chinese_price_becomes_the_filters_bounds(query: str, low: float | None, high: float | None) -> None:
+    flt = parse_query(query).filter
+    assert (flt.price_min, flt.price_max) == (low, high)
+
+
+def test_a_price_the_shopper_already_set_wins_over_the_words() -> None:
+    assert parse_query("500以内的跑步鞋", ProductFilter(price_max=300.0)).filter.price_max == 300.0
+
+
 def test_jieba_cuts_chinese_into_bm25_terms_and_drops_particles() -> None:
     assert spaced("有没有500以内的跑步鞋").split() == ["500", "跑步", "鞋"]
     assert spaced("running shoes") == "running shoes"
