@@ -27,16 +27,17 @@ from retrieval.index.port import (
     MULTILINGUAL,
     PREFETCH,
     RRF_K,
+    SPARSE,
     DenseVector,
     Fusion,
     IndexHit,
     SearchMode,
     build_payload,
+    point_batches,
 )
 from retrieval.product import Product
 
 log = logging.getLogger(__name__)
-SPARSE = "sparse"
 
 
 def to_edge_filter(flt: ProductFilter | None) -> qe.Filter | None:
@@ -148,22 +149,7 @@ class EdgeProductIndex:
 
     # --- writes ------------------------------------------------------------------------
     @staticmethod
-    def _points(
-        products: Sequence[Product],
-        dense: np.ndarray,
-        sparse: Sequence[SparseVec],
-        multilingual: np.ndarray | None,
-    ) -> list[qe.Point]:
-        points = []
-        for i, (p, v, s) in enumerate(zip(products, dense, sparse, strict=True)):
-            vector: dict[str, Any] = {DENSE: v.tolist(), SPARSE: qe.SparseVector(s.indices, s.values)}
-            if multilingual is not None:
-                vector[MULTILINGUAL] = multilingual[i].tolist()
-            points.append(qe.Point(id=p.point_id, vector=vector, payload=build_payload(p)))
-        return points
-
     def _fill(
-        self,
         shard: qe.EdgeShard,
         vectors: frozenset[str],
         products: Sequence[Product],
@@ -171,11 +157,15 @@ class EdgeProductIndex:
         sparse: Sequence[SparseVec],
         multilingual: np.ndarray | None,
     ) -> None:
-        second = multilingual if MULTILINGUAL in vectors else None  # a shard without it stores the rest
-        for start in range(0, len(products), 256):
-            end = start + 256
-            rows = None if second is None else second[start:end]
-            points = self._points(products[start:end], dense[start:end], sparse[start:end], rows)
+        for batch in point_batches(products, dense, sparse, multilingual, vectors):
+            points = [
+                qe.Point(
+                    id=row.product.point_id,
+                    vector=row.named_vectors(qe.SparseVector(row.sparse.indices, row.sparse.values)),
+                    payload=build_payload(row.product),
+                )
+                for row in batch
+            ]
             shard.update(qe.UpdateOperation.upsert_points(points))
 
     def upsert(

@@ -18,6 +18,7 @@ SearchMode = Literal["hybrid", "dense", "sparse"]
 DenseVector = Literal["dense", "multilingual"]
 DENSE: DenseVector = "dense"
 MULTILINGUAL: DenseVector = "multilingual"
+SPARSE = "sparse"  # the BM25 vector's name
 # How hybrid fuses its dense and sparse candidate lists: reciprocal rank fusion, or
 # distribution-based score fusion (each list's scores scaled by its mean +- 3 std to 0..1,
 # then summed; Qdrant's DBSF). Both are parameter-free; bench/retrieval_bench.py compares them.
@@ -37,6 +38,47 @@ class IndexHit:
     product_id: str
     score: float
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PointRow:
+    """One product with its vectors, as an adapter writes it."""
+
+    product: Product
+    dense: list[float]
+    sparse: SparseVec
+    multilingual: list[float] | None
+
+    def named_vectors(self, sparse: Any) -> dict[str, Any]:
+        """Return the point's named vectors, with `sparse` in the store's own sparse type."""
+        named: dict[str, Any] = {DENSE: self.dense, SPARSE: sparse}
+        if self.multilingual is not None:
+            named[MULTILINGUAL] = self.multilingual
+        return named
+
+
+def point_batches(
+    products: Sequence[Product],
+    dense: np.ndarray,
+    sparse: Sequence[SparseVec],
+    multilingual: np.ndarray | None,
+    vectors: frozenset[str],
+    size: int = 256,
+) -> Iterator[list[PointRow]]:
+    """Yield the products with their vectors, `size` at a time. The multilingual rows go only
+    to an index that has that vector (one made before it existed stores the rest)."""
+    second = multilingual if MULTILINGUAL in vectors else None
+    if (
+        len(dense) != len(products)
+        or len(sparse) != len(products)
+        or (second is not None and len(second) != len(products))
+    ):
+        raise ValueError("one vector of each kind per product")
+    for start in range(0, len(products), size):
+        yield [
+            PointRow(p, dense[i].tolist(), sparse[i], None if second is None else second[i].tolist())
+            for i, p in enumerate(products[start : start + size], start)
+        ]
 
 
 def build_payload(product: Product) -> dict[str, Any]:

@@ -22,16 +22,17 @@ from retrieval.index.port import (
     MULTILINGUAL,
     PREFETCH,
     RRF_K,
+    SPARSE,
     DenseVector,
     Fusion,
     IndexHit,
     SearchMode,
     build_payload,
+    point_batches,
 )
 from retrieval.product import Product
 
 log = logging.getLogger(__name__)
-SPARSE = "sparse"
 
 
 def to_qdrant_filter(flt: ProductFilter | None) -> models.Filter | None:
@@ -132,24 +133,6 @@ class ServerProductIndex:
         )
         self.client.update_collection_aliases(change_aliases_operations=ops)
 
-    @staticmethod
-    def _points(
-        products: Sequence[Product],
-        dense: np.ndarray,
-        sparse: Sequence[SparseVec],
-        multilingual: np.ndarray | None,
-    ) -> list[models.PointStruct]:
-        points = []
-        for i, (p, v, s) in enumerate(zip(products, dense, sparse, strict=True)):
-            vector: dict[str, Any] = {
-                DENSE: v.tolist(),
-                SPARSE: models.SparseVector(indices=s.indices, values=s.values),
-            }
-            if multilingual is not None:
-                vector[MULTILINGUAL] = multilingual[i].tolist()
-            points.append(models.PointStruct(id=p.point_id, vector=vector, payload=build_payload(p)))
-        return points
-
     def _write(
         self,
         collection: str,
@@ -158,11 +141,16 @@ class ServerProductIndex:
         sparse: Sequence[SparseVec],
         multilingual: np.ndarray | None,
     ) -> None:
-        second = multilingual if MULTILINGUAL in self._collection_vectors(collection) else None
-        for start in range(0, len(products), 256):
-            end = start + 256
-            rows = None if second is None else second[start:end]
-            points = self._points(products[start:end], dense[start:end], sparse[start:end], rows)
+        vectors = self._collection_vectors(collection)
+        for batch in point_batches(products, dense, sparse, multilingual, vectors):
+            points = [
+                models.PointStruct(
+                    id=row.product.point_id,
+                    vector=row.named_vectors(models.SparseVector(indices=row.sparse.indices, values=row.sparse.values)),
+                    payload=build_payload(row.product),
+                )
+                for row in batch
+            ]
             self.client.upsert(collection, points=points, wait=True)
 
     def upsert(
