@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.chinese import GLOSSARY_FILE
@@ -58,7 +58,8 @@ class Settings(BaseSettings):
     )
     search_glossary_file: Path | None = Field(
         default=GLOSSARY_FILE,
-        description="Chinese product words -> the catalog's English category terms, added to Chinese BM25 queries",
+        description="Chinese product words -> the catalog's English category terms, added to Chinese BM25 queries"
+        " (empty: none)",
     )
 
     admin_token: str = Field(
@@ -130,6 +131,11 @@ class Settings(BaseSettings):
     def model_cache(self) -> Path:
         """Return the folder of exported encoder models and embedding caches."""
         return self.var_dir / "models"
+
+    @field_validator("search_glossary_file", mode="before")
+    @classmethod
+    def _empty_means_no_glossary(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

@@ -427,7 +427,10 @@ def main() -> None:
     args = parser.parse_args()
     sections = set(args.sections.split(","))
     last = RESULTS_FILE.read_text() if RESULTS_FILE.exists() else "{}"
-    results: dict[str, Any] = {**json.loads(last), "machine": machine()}
+    results: dict[str, Any] = json.loads(last)
+    results["machine"] = machine()  # of this run; each section's own run is in machine_by_section
+    for section in sections:
+        results.setdefault("machine_by_section", {})[section] = results["machine"]
     timings: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
         if "en" in sections:

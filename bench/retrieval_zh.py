@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from bench.common import ROOT, table, write_results
 from bench.metrics import mrr_at, ndcg_at, recall_at
-from bench.search_zh_pool import CATALOG, SET, english_only, read_queries
+from bench.search_zh_pool import CATALOG, SET, english_only, passage_with_translations, read_queries
 from retrieval.chinese import Glossary
 from retrieval.encoders.bm25 import Bm25Encoder
 from retrieval.encoders.cache import CachedDenseEncoder
@@ -146,13 +146,6 @@ def run(dense: DenseEncoder, query_dense: DenseEncoder, tmp: Path) -> dict[str, 
         "with_chinese_title": sum(1 for p in products if p.translations),
     }
     return out
-
-
-def passage_with_translations(product: Product) -> str:
-    """The multilingual passage with the shop's translated titles too (the first design)."""
-    titles = [t.get("title", "") for t in product.translations.values()]
-    parts = [product.title, *titles, product.brand, " ".join(product.category_path[-2:]), product.description[:200]]
-    return ". ".join(p for p in parts if p)
 
 
 PASSAGES: dict[str, Callable[[Product], str]] = {

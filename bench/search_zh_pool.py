@@ -35,6 +35,14 @@ def english_only(products: list[Product]) -> list[Product]:
     return [dataclasses.replace(p, translations={}) for p in products]
 
 
+def passage_with_translations(product: Product) -> str:
+    """The multilingual passage with the shop's translated titles too: what the pool's second
+    list embedded (the first design; the served passage, Product.multilingual_text, has none)."""
+    titles = [t.get("title", "") for t in product.translations.values()]
+    parts = [product.title, *titles, product.brand, " ".join(product.category_path[-2:]), product.description[:200]]
+    return ". ".join(p for p in parts if p)
+
+
 def read_queries(path: Path = SET / "queries.jsonl") -> list[dict]:
     """Return the set's queries in file order."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -64,7 +72,7 @@ def main() -> None:
     queries = read_queries(args.set / "queries.jsonl")
     e5 = E5MultilingualEncoder(threads=2)
     bm25 = Bm25Encoder()
-    zh_vectors = e5.encode_documents([p.multilingual_text() for p in tqdm(products, desc="e5 zh catalog")])
+    zh_vectors = e5.encode_documents([passage_with_translations(p) for p in tqdm(products, desc="e5 zh catalog")])
     en_vectors = e5.encode_documents([p.multilingual_text() for p in english_only(products)])
     with tempfile.TemporaryDirectory() as tmp:
         index = EdgeProductIndex(Path(tmp), e5.dim)

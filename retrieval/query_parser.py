@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from i18n.language import has_cjk
-from i18n.numbers import chinese_price_bounds
+from i18n.numbers import amounts, chinese_price_bounds
 from retrieval.filters import ProductFilter
 from retrieval.vocabulary import CatalogVocabulary
 
@@ -45,6 +45,15 @@ ZH_PRICE = re.compile(
     rf"|{_ZH_AMOUNT}\s*(?:以内|以下|之内|左右|上下|以上|起|多)"
     rf"|[¥￥]\s*\d+(?:\.\d+)?)"
 )
+# What makes a match a price and not a size, an age or a count: a currency, else amounts of at
+# least MIN_UNMARKED_PRICE with no unit after them ("37-39码", "100-200ml", "2到3岁", "一起").
+_MONEY = re.compile(r"[¥￥元块]|rmb", re.I)
+_UNIT_AFTER = re.compile(
+    r"\s*(?:码|号|岁|人|个月|月|天|年|周|小时|毫升|ml|升|克|g\b|kg|公斤|斤|英寸|寸|cm|厘米|mm|毫米|米|瓦|w\b|mah|gb|tb|"
+    r"件|双|条|瓶|罐|包|盒|套|只|张|台|个|层|度|p\b|k\b)",
+    re.I,
+)
+MIN_UNMARKED_PRICE = 10.0
 # "not black", "but not Skmei", "no leather", "anything except red", "other than Titan"
 _CUES = r"not|no|non|except|excluding|without|other than|anything but|avoid|minus|nothing|aren'?t|isn'?t"
 NEGATION = re.compile(
@@ -122,16 +131,27 @@ def parse_query(
 
 
 def _chinese_price(text: str, flt: ProductFilter) -> tuple[ProductFilter, str]:
-    """Apply the first Chinese price's bounds (unless the filter has its own) and drop every one."""
-    match = ZH_PRICE.search(text)
-    if match:
-        bounds = chinese_price_bounds(match.group(0))
-        flt = replace(
-            flt,
-            price_min=flt.price_min if flt.price_min is not None else bounds.get("price_min"),
-            price_max=flt.price_max if flt.price_max is not None else bounds.get("price_max"),
-        )
-    return flt, ZH_PRICE.sub(" ", text)
+    """Apply the first Chinese price's bounds (unless the filter has its own, or they would
+    contradict it) and drop every price from the words; sizes, ages and counts stay."""
+    prices = [m for m in ZH_PRICE.finditer(text) if _is_price(m, text)]
+    if prices:
+        bounds = chinese_price_bounds(prices[0].group(0))
+        low = flt.price_min if flt.price_min is not None else bounds.get("price_min")
+        high = flt.price_max if flt.price_max is not None else bounds.get("price_max")
+        if low is None or high is None or low <= high:
+            flt = replace(flt, price_min=low, price_max=high)
+    for match in reversed(prices):
+        text = text[: match.start()] + " " + text[match.end() :]
+    return flt, text
+
+
+def _is_price(match: re.Match[str], text: str) -> bool:
+    if _UNIT_AFTER.match(text, match.end()):
+        return False
+    if _MONEY.search(match.group(0)):
+        return True
+    values = [v for v, _, _ in amounts(match.group(0))]
+    return bool(values) and min(values) >= MIN_UNMARKED_PRICE
 
 
 _EXCLUDE_FIELD = {

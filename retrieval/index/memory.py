@@ -19,6 +19,7 @@ from retrieval.index.port import (
     IndexHit,
     SearchMode,
     build_payload,
+    point_batches,
 )
 from retrieval.product import Product
 
@@ -57,12 +58,13 @@ class InMemoryProductIndex:
         multilingual: np.ndarray | None = None,
     ) -> None:
         """Insert or replace products by id."""
-        for i, (product, vec, sp) in enumerate(zip(products, dense, sparse, strict=True)):
-            weights = dict(zip(sp.indices, sp.values, strict=True))
-            named: dict[str, np.ndarray] = {DENSE: np.asarray(vec, np.float32)}
-            if multilingual is not None and self._multilingual:
-                named[MULTILINGUAL] = np.asarray(multilingual[i], np.float32)
-            self._rows[product.id] = (named, weights, build_payload(product))
+        vectors = self.vectors()
+        for row in (r for batch in point_batches(products, dense, sparse, multilingual, vectors) for r in batch):
+            weights = dict(zip(row.sparse.indices, row.sparse.values, strict=True))
+            named: dict[str, np.ndarray] = {DENSE: np.asarray(row.dense, np.float32)}
+            if row.multilingual is not None:
+                named[MULTILINGUAL] = np.asarray(row.multilingual, np.float32)
+            self._rows[row.product.id] = (named, weights, build_payload(row.product))
 
     def delete(self, product_ids: Sequence[str]) -> None:
         """Remove products by id."""

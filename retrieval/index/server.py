@@ -33,6 +33,7 @@ from retrieval.index.port import (
 from retrieval.product import Product
 
 log = logging.getLogger(__name__)
+VECTORS_TTL_S = 30.0
 
 
 def to_qdrant_filter(flt: ProductFilter | None) -> models.Filter | None:
@@ -82,6 +83,7 @@ class ServerProductIndex:
             name = self._create_collection()
             self._point_alias(name, old=None)
         self._vectors = self._collection_vectors(self.alias)
+        self._vectors_at = time.monotonic()
 
     @classmethod
     def connect(
@@ -96,7 +98,11 @@ class ServerProductIndex:
         return frozenset(vectors) if isinstance(vectors, dict) else frozenset()
 
     def vectors(self) -> frozenset[str]:
-        """Return the names of the live collection's dense vectors (read when it is opened or rebuilt)."""
+        """Return the names of the live collection's dense vectors, re-read every VECTORS_TTL_S:
+        another process (an ingest job, another replica) may switch the alias to a collection
+        with other vectors."""
+        if time.monotonic() - self._vectors_at > VECTORS_TTL_S:
+            self._vectors, self._vectors_at = self._collection_vectors(self.alias), time.monotonic()
         return self._vectors
 
     def _alias_target(self) -> str | None:
@@ -180,7 +186,7 @@ class ServerProductIndex:
         name = self._create_collection()
         self._write(name, products, dense, sparse, multilingual)
         self._point_alias(name, old=old)
-        self._vectors = self._collection_vectors(name)
+        self._vectors, self._vectors_at = self._collection_vectors(name), time.monotonic()
         if old:
             self.client.delete_collection(old)
         log.info("retrieval.index.rebuilt collection=%s products=%d", name, len(products))
@@ -206,7 +212,7 @@ class ServerProductIndex:
         qfilter = to_qdrant_filter(flt)
         params = models.SearchParams(exact=True) if exact else None
         queries: list[tuple[Any, str]] = []
-        if dense is not None and mode in ("hybrid", "dense") and using in self._vectors:
+        if dense is not None and mode in ("hybrid", "dense") and using in self.vectors():
             queries.append((np.asarray(dense).tolist(), using))
         if sparse is not None and sparse.indices and mode in ("hybrid", "sparse"):
             queries.append((models.SparseVector(indices=sparse.indices, values=sparse.values), SPARSE))

@@ -210,15 +210,47 @@ def test_an_index_without_the_multilingual_vector_searches_bm25_alone(filled: Pr
     assert lone == filled.search(dense=None, sparse=mug, mode="sparse")
 
 
-def test_rebuild_adds_the_multilingual_vector_to_an_index_made_without_it(tmp_path: Path) -> None:
-    old = EdgeProductIndex(tmp_path / "edge", DENSE.dim)
+@pytest.mark.parametrize("kind", ["edge", "server"])
+def test_rebuild_adds_the_multilingual_vector_to_an_index_made_without_it(tmp_path: Path, kind: str) -> None:
+    client = QdrantClient(location=":memory:")
+
+    def opened(multilingual_dim: int | None) -> ProductIndex:
+        if kind == "edge":
+            return EdgeProductIndex(tmp_path / "edge", DENSE.dim, multilingual_dim=multilingual_dim)
+        return ServerProductIndex(client, DENSE.dim, multilingual_dim=multilingual_dim)
+
+    old = opened(None)
     old.upsert(PRODUCTS, *_vectors(PRODUCTS))
-    old.close()
-    index = EdgeProductIndex(tmp_path / "edge", DENSE.dim, multilingual_dim=ML_DIM)
-    assert index.vectors() == {"dense"}  # the stored shard, until the next rebuild
+    if kind == "edge":
+        old.close()  # Qdrant Edge: one process at a time
+    index = opened(ML_DIM)
+    assert index.vectors() == {"dense"}  # the stored index, until the next rebuild
+    index.upsert(PRODUCTS, *_vectors(PRODUCTS), _one_hot(len(PRODUCTS), 2))  # stores the rest
     index.rebuild(PRODUCTS, *_vectors(PRODUCTS), _one_hot(len(PRODUCTS), 2))
     assert index.vectors() == {"dense", "multilingual"}
     hits = index.search(dense=np.array([0.0, 0.0, 1.0]), sparse=None, mode="dense", using="multilingual", limit=1)
     assert [h.product_id for h in hits] == [PRODUCTS[0].id]
-    index.close()
-    assert EdgeProductIndex(tmp_path / "edge", DENSE.dim).vectors() == {"dense", "multilingual"}
+    if kind == "edge":
+        index.close()
+    assert opened(None).vectors() == {"dense", "multilingual"}
+
+
+def test_a_server_replica_sees_the_vectors_another_process_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = QdrantClient(location=":memory:")
+    replica = ServerProductIndex(client, DENSE.dim)
+    replica.upsert(PRODUCTS, *_vectors(PRODUCTS))
+    ingest = ServerProductIndex(client, DENSE.dim, multilingual_dim=ML_DIM)
+    ingest.rebuild(PRODUCTS, *_vectors(PRODUCTS), _one_hot(len(PRODUCTS), 0))
+    assert replica.vectors() == {"dense"}  # read a moment ago
+    monkeypatch.setattr("retrieval.index.server.VECTORS_TTL_S", 0.0)
+    assert replica.vectors() == {"dense", "multilingual"}
+    hits = replica.search(dense=np.array([1.0, 0.0, 0.0]), sparse=None, mode="dense", using="multilingual", limit=1)
+    assert [h.product_id for h in hits] == [PRODUCTS[0].id]
+
+
+def test_every_adapter_refuses_vectors_that_do_not_match_the_products(bilingual: ProductIndex) -> None:
+    dense, sparse = _vectors(PRODUCTS)
+    with pytest.raises(ValueError, match="one vector of each kind"):
+        bilingual.upsert(PRODUCTS, dense[:-1], sparse)
+    with pytest.raises(ValueError, match="one vector of each kind"):
+        bilingual.upsert(PRODUCTS, dense, sparse, _one_hot(len(PRODUCTS) - 1, 0))

@@ -38,7 +38,13 @@ def test_a_chinese_price_leaves_the_searched_words(query: str, searched: str) ->
         ("一千到两千的手表", 1000.0, 2000.0),
         ("三千左右的手表", 2400.0, 3600.0),
         ("1000以上的戒指", 1000.0, None),
+        ("200块以内的杯子", None, 200.0),
         ("500ml 洗发水", None, None),
+        ("37-39码红色运动鞋", None, None),  # sizes, ages, counts and "together" are no price
+        ("100-200ml 面霜", None, None),
+        ("2到3岁宝宝衣服", None, None),
+        ("3到5人帐篷", None, None),
+        ("和朋友一起用的帐篷", None, None),
     ],
 )
 def test_a_chinese_price_becomes_the_filters_bounds(query: str, low: float | None, high: float | None) -> None:
@@ -48,6 +54,12 @@ def test_a_chinese_price_becomes_the_filters_bounds(query: str, low: float | Non
 
 def test_a_price_the_shopper_already_set_wins_over_the_words() -> None:
     assert parse_query("500以内的跑步鞋", ProductFilter(price_max=300.0)).filter.price_max == 300.0
+
+
+def test_contradicting_bounds_are_not_applied_and_a_size_stays_searched() -> None:
+    flt = parse_query("戒指 under 500 1000以上").filter
+    assert (flt.price_min, flt.price_max) == (None, 500.0)
+    assert "37-39码" in parse_query("37-39码红色运动鞋").text
 
 
 def test_jieba_cuts_chinese_into_bm25_terms_and_drops_particles() -> None:
