@@ -62,13 +62,21 @@ class Glossary:
                     terms[word].append(english.strip())
         return cls({w: tuple(t) for w, t in terms.items()})
 
+    def _known_words(self, text: str) -> list[str]:
+        """Return the glossary's words in `text`, in order: each run of ideographs whole, then
+        jieba's words of it."""
+        found: list[str] = []
+        for run in _CJK_RUN.findall(text) if has_cjk(text) else []:
+            words = jieba().lcut(run, HMM=True)
+            found.extend(w for w in ([run, *words] if run not in words else words) if w in self.terms)
+        return found
+
     def english(self, text: str) -> list[str]:
         """Return the English terms of the Chinese words in `text`, in order, once each."""
-        if not has_cjk(text):
-            return []
-        found: list[str] = []
-        for run in _CJK_RUN.findall(text):
-            words = jieba().lcut(run, HMM=True)
-            for word in [run, *words] if run not in words else words:
-                found.extend(t for t in self.terms.get(word, ()) if t not in found)
-        return found
+        return list(dict.fromkeys(t for word in self._known_words(text) for t in self.terms[word]))
+
+    def head(self, text: str) -> tuple[str, ...]:
+        """Return the English terms of the last word the glossary knows: the head of a Chinese
+        noun phrase comes last (女士靴子 is boots, not everything for women)."""
+        words = self._known_words(text)
+        return self.terms[words[-1]] if words else ()

@@ -7,7 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from i18n.language import has_cjk
@@ -192,7 +192,32 @@ class ProductSearcher:
 
     def parse(self, query: str, flt: ProductFilter | None = None) -> ParsedQuery:
         """Read the shopper's constraints from the query in the catalog's words, merged into flt."""
-        return parse_query(query, flt, self.vocabulary)
+        return parse_query(query, self.in_catalog_words(flt), self.vocabulary)
+
+    def category_in(self, text: str) -> str | None:
+        """The catalog category a request names in passing: in English by the vocabulary's
+        rule (its head word), in Chinese by the glossary's head word ("黑色的靴子" -> boot)."""
+        if has_cjk(text) and self.glossary is not None:
+            known = [t for t in self.glossary.head(text) if self.vocabulary.is_category(t)]
+            if known:
+                return known[0]
+        return self.vocabulary.category_in(text)
+
+    def in_catalog_words(self, flt: ProductFilter | None) -> ProductFilter | None:
+        """Return the filter with Chinese category values (the NLU's "靴子") read as the catalog's
+        category terms through the glossary ("boot"); a value it cannot read stays as it is."""
+        glossary = self.glossary
+        if flt is None or glossary is None:
+            return flt
+
+        def read(values: tuple[str, ...]) -> tuple[str, ...]:
+            out: list[str] = []
+            for value in values:
+                english = [t for t in glossary.head(value) if self.vocabulary.is_category(t)] if has_cjk(value) else []
+                out.extend(english or [value])
+            return tuple(dict.fromkeys(out))
+
+        return replace(flt, categories=read(flt.categories), exclude_categories=read(flt.exclude_categories))
 
     def read(self, text: str) -> Spelling:
         """Return how the query reads in the catalog's words (as typed when spelling is off)."""

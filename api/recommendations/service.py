@@ -181,8 +181,7 @@ class Recommender:
             stated = replace(stated, price_max=None)
         if stated.categories:
             return stated, stated
-        vocabulary = self.searcher.vocabulary
-        named = vocabulary.category_in(" ".join(need.subject)) or vocabulary.category_in(words)
+        named = self.searcher.category_in(" ".join(need.subject)) or self.searcher.category_in(words)
         if named and named not in stated.exclude_categories:
             return stated, replace(stated, categories=(named,))
         return stated, stated

@@ -157,3 +157,28 @@ def test_a_glossary_lets_bm25_find_an_english_only_product_by_its_chinese_name(t
     assert searcher.search("陶瓷马克杯", ProductFilter(in_stock=None)).hits == []
     searcher.glossary = Glossary.load(table)
     assert [h.product_id for h in searcher.search("陶瓷马克杯", ProductFilter(in_stock=None)).hits] == ["mug-1"]
+
+
+def test_a_chinese_category_value_is_read_as_the_catalogs_category_by_its_head_word(tmp_path: Path) -> None:
+    table = tmp_path / "glossary.tsv"
+    table.write_text("boot\t靴子\nwomen\t女士\nmug\t马克杯\n", encoding="utf-8")
+    searcher = _bilingual_searcher(None)
+    searcher.refresh_vocabulary()
+    searcher.glossary = Glossary.load(table)
+    read = searcher.in_catalog_words(ProductFilter(categories=("女士靴子",), exclude_categories=("马克杯",)))
+    assert read is not None and (read.categories, read.exclude_categories) == (("boot",), ("mug",))
+    unknown = searcher.in_catalog_words(ProductFilter(categories=("帐篷", "boots")))
+    assert unknown is not None and unknown.categories == ("帐篷", "boots")  # kept: relaxation deals with it
+    hits = searcher.search("靴子", ProductFilter(categories=("靴子",), in_stock=None)).hits
+    assert hits and {h.category_path.split(" > ")[-1] for h in hits} == {"Boots"}
+
+
+def test_the_category_a_chinese_request_names_is_its_head_word_in_the_catalogs_terms(tmp_path: Path) -> None:
+    table = tmp_path / "glossary.tsv"
+    table.write_text("boot\t靴子\nwomen\t女士\ntent\t帐篷\n", encoding="utf-8")
+    searcher = _bilingual_searcher(None)
+    searcher.refresh_vocabulary()
+    searcher.glossary = Glossary.load(table)
+    assert searcher.category_in("想买黑色的女士靴子") == "boot"
+    assert searcher.category_in("帐篷") is None  # the catalog sells none
+    assert searcher.category_in("waterproof boots for hiking") == "boot"
