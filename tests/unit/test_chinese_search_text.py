@@ -159,12 +159,18 @@ def test_a_glossary_lets_bm25_find_an_english_only_product_by_its_chinese_name(t
     assert [h.product_id for h in searcher.search("陶瓷马克杯", ProductFilter(in_stock=None)).hits] == ["mug-1"]
 
 
-def test_a_chinese_category_value_is_read_as_the_catalogs_category_by_its_head_word(tmp_path: Path) -> None:
-    table = tmp_path / "glossary.tsv"
-    table.write_text("boot\t靴子\nwomen\t女士\nmug\t马克杯\n", encoding="utf-8")
+def _searcher_with_glossary(folder: Path, lines: str) -> ProductSearcher:
+    """The test catalog's searcher, its vocabulary loaded, with a glossary of these lines."""
+    table = folder / "glossary.tsv"
+    table.write_text(lines, encoding="utf-8")
     searcher = _bilingual_searcher(None)
     searcher.refresh_vocabulary()
     searcher.glossary = Glossary.load(table)
+    return searcher
+
+
+def test_a_chinese_category_value_is_read_as_the_catalogs_category_by_its_head_word(tmp_path: Path) -> None:
+    searcher = _searcher_with_glossary(tmp_path, "boot\t靴子\nwomen\t女士\nmug\t马克杯\n")
     read = searcher.in_catalog_words(ProductFilter(categories=("女士靴子",), exclude_categories=("马克杯",)))
     assert read is not None and (read.categories, read.exclude_categories) == (("boot",), ("mug",))
     unknown = searcher.in_catalog_words(ProductFilter(categories=("帐篷", "boots")))
@@ -174,11 +180,7 @@ def test_a_chinese_category_value_is_read_as_the_catalogs_category_by_its_head_w
 
 
 def test_the_category_a_chinese_request_names_is_its_head_word_in_the_catalogs_terms(tmp_path: Path) -> None:
-    table = tmp_path / "glossary.tsv"
-    table.write_text("boot\t靴子\nwomen\t女士\ntent\t帐篷\n", encoding="utf-8")
-    searcher = _bilingual_searcher(None)
-    searcher.refresh_vocabulary()
-    searcher.glossary = Glossary.load(table)
+    searcher = _searcher_with_glossary(tmp_path, "boot\t靴子\nwomen\t女士\ntent\t帐篷\n")
     assert searcher.category_in("想买黑色的女士靴子") == "boot"
     assert searcher.category_in("帐篷") is None  # the catalog sells none
     assert searcher.category_in("waterproof boots for hiking") == "boot"
