@@ -62,8 +62,8 @@ class Product:
         have none (on the Chinese development set, bench/data/search_zh_dev: hybrid nDCG@10
         0.692 with translations, 0.753 without). With every product in one language, the
         translations still reach Chinese queries through BM25 (`lexical_text`)."""
-        parts = [self.title, self.brand, " ".join(self.category_path[-2:]), self.description[:200]]
-        return ". ".join(p for p in parts if p)
+        parts = [self.title[:300], self.brand[:100], " ".join(self.category_path[-2:])[:200], self.description[:200]]
+        return ". ".join(p for p in parts if p)  # bounded: e5 reads every 512-token window of what it is given
 
     def lexical_text(self) -> str:
         """Return the text BM25 indexes: the search text plus the translated title and

@@ -13,6 +13,7 @@ from retrieval.chinese import Glossary, spaced
 from retrieval.encoders.hashing import HashingDenseEncoder, HashingSparseEncoder
 from retrieval.filters import ProductFilter
 from retrieval.index.memory import InMemoryProductIndex
+from retrieval.product import Product
 from retrieval.query_parser import is_negated, parse_query
 from retrieval.search import ProductSearcher
 from tests.support.catalog import PRODUCTS
@@ -184,3 +185,9 @@ def test_the_category_a_chinese_request_names_is_its_head_word_in_the_catalogs_t
     assert searcher.category_in("想买黑色的女士靴子") == "boot"
     assert searcher.category_in("帐篷") is None  # the catalog sells none
     assert searcher.category_in("waterproof boots for hiking") == "boot"
+
+
+def test_the_multilingual_passage_is_bounded_however_long_the_shops_texts() -> None:
+    huge = Product(id="x", title="t" * 100_000, brand="b" * 5000, category_path=("c" * 9000,), description="d" * 9000)
+    passage = huge.multilingual_text()
+    assert len(passage) < 1000 and passage.startswith("t" * 300 + ". ")
