@@ -66,7 +66,7 @@ class Glossary:
         """Return the glossary's words in `text`, in order: each run of ideographs whole, then
         jieba's words of it."""
         found: list[str] = []
-        for run in _CJK_RUN.findall(text) if has_cjk(text) else []:
+        for run in _CJK_RUN.findall(text):
             words = jieba().lcut(run, HMM=True)
             found.extend(w for w in ([run, *words] if run not in words else words) if w in self.terms)
         return found

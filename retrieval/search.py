@@ -197,25 +197,23 @@ class ProductSearcher:
     def category_in(self, text: str) -> str | None:
         """The catalog category a request names in passing: in English by the vocabulary's
         rule (its head word), in Chinese by the glossary's head word ("黑色的靴子" -> boot)."""
-        if has_cjk(text) and self.glossary is not None:
-            known = [t for t in self.glossary.head(text) if self.vocabulary.is_category(t)]
-            if known:
-                return known[0]
-        return self.vocabulary.category_in(text)
+        known = self._chinese_categories(text)
+        return known[0] if known else self.vocabulary.category_in(text)
+
+    def _chinese_categories(self, text: str) -> list[str]:
+        """The catalog's category terms of a Chinese phrase's head word (none for other text)."""
+        if self.glossary is None or not has_cjk(text):
+            return []
+        return [t for t in self.glossary.head(text) if self.vocabulary.is_category(t)]
 
     def in_catalog_words(self, flt: ProductFilter | None) -> ProductFilter | None:
         """Return the filter with Chinese category values (the NLU's "靴子") read as the catalog's
         category terms through the glossary ("boot"); a value it cannot read stays as it is."""
-        glossary = self.glossary
-        if flt is None or glossary is None:
+        if flt is None or self.glossary is None:
             return flt
 
         def read(values: tuple[str, ...]) -> tuple[str, ...]:
-            out: list[str] = []
-            for value in values:
-                english = [t for t in glossary.head(value) if self.vocabulary.is_category(t)] if has_cjk(value) else []
-                out.extend(english or [value])
-            return tuple(dict.fromkeys(out))
+            return tuple(dict.fromkeys(t for value in values for t in self._chinese_categories(value) or [value]))
 
         return replace(flt, categories=read(flt.categories), exclude_categories=read(flt.exclude_categories))
 

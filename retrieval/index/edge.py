@@ -33,6 +33,7 @@ from retrieval.index.port import (
     IndexHit,
     SearchMode,
     build_payload,
+    lists_to_search,
     point_batches,
 )
 from retrieval.product import Product
@@ -237,9 +238,10 @@ class EdgeProductIndex:
         edge_filter = to_edge_filter(flt)
         params = qe.SearchParams(exact=True) if exact else None
         queries: list[Any] = []
-        if dense is not None and mode in ("hybrid", "dense") and using in self._vectors:
+        wants_dense, wants_sparse = lists_to_search(dense, sparse, mode, using, self._vectors)
+        if wants_dense and dense is not None:
             queries.append(qe.Query.Nearest(np.asarray(dense).tolist(), using=using))
-        if sparse is not None and sparse.indices and mode in ("hybrid", "sparse"):
+        if wants_sparse and sparse is not None:
             queries.append(qe.Query.Nearest(qe.SparseVector(sparse.indices, sparse.values), using=SPARSE))
         if not queries:
             return []

@@ -19,6 +19,7 @@ from retrieval.index.port import (
     IndexHit,
     SearchMode,
     build_payload,
+    lists_to_search,
     point_batches,
 )
 from retrieval.product import Product
@@ -94,9 +95,10 @@ class InMemoryProductIndex:
         """Return the best products (always exact; RRF or DBSF for hybrid)."""
         rows = {k: r for k, r in self._rows.items() if flt is None or flt.matches(r[2])}
         lists: list[dict[str, float]] = []  # the lists asked for and possible, as the real adapters build them
-        if dense is not None and mode in ("hybrid", "dense") and using in self.vectors():
+        wants_dense, wants_sparse = lists_to_search(dense, sparse, mode, using, self.vectors())
+        if wants_dense and dense is not None:
             lists.append({k: float(np.dot(r[0][using], dense)) for k, r in rows.items() if using in r[0]})
-        if sparse is not None and sparse.indices and mode in ("hybrid", "sparse"):
+        if wants_sparse and sparse is not None:
             weights = list(zip(sparse.indices, sparse.values, strict=True))
             scored = {k: sum(r[1].get(i, 0.0) * v for i, v in weights) for k, r in rows.items()}
             lists.append({k: s for k, s in scored.items() if s > 0})

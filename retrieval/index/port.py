@@ -81,6 +81,17 @@ def point_batches(
         ]
 
 
+def lists_to_search(
+    dense: np.ndarray | None, sparse: SparseVec | None, mode: SearchMode, using: str, vectors: frozenset[str]
+) -> tuple[bool, bool]:
+    """Return which lists a search runs (dense, BM25): the dense one when a vector is given, the
+    mode wants it and the index holds `using`; BM25 when the query has terms and the mode wants it.
+    Hybrid fuses both when both run, else the one that does."""
+    wants_dense = dense is not None and mode in ("hybrid", "dense") and using in vectors
+    wants_sparse = sparse is not None and bool(sparse.indices) and mode in ("hybrid", "sparse")
+    return wants_dense, wants_sparse
+
+
 def build_payload(product: Product) -> dict[str, Any]:
     """Return the stored payload of a product, with its filterable category terms."""
     from retrieval.filters import category_terms

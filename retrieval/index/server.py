@@ -28,6 +28,7 @@ from retrieval.index.port import (
     IndexHit,
     SearchMode,
     build_payload,
+    lists_to_search,
     point_batches,
 )
 from retrieval.product import Product
@@ -212,9 +213,10 @@ class ServerProductIndex:
         qfilter = to_qdrant_filter(flt)
         params = models.SearchParams(exact=True) if exact else None
         queries: list[tuple[Any, str]] = []
-        if dense is not None and mode in ("hybrid", "dense") and using in self.vectors():
+        wants_dense, wants_sparse = lists_to_search(dense, sparse, mode, using, self.vectors())
+        if wants_dense and dense is not None:
             queries.append((np.asarray(dense).tolist(), using))
-        if sparse is not None and sparse.indices and mode in ("hybrid", "sparse"):
+        if wants_sparse and sparse is not None:
             queries.append((models.SparseVector(indices=sparse.indices, values=sparse.values), SPARSE))
         if not queries:
             return []
