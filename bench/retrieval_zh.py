@@ -69,6 +69,11 @@ def read_qrels(path: Path = SET / "qrels.jsonl") -> dict[str, dict[str, float]]:
     return dict(judged)
 
 
+def cached_e5() -> CachedDenseEncoder:
+    """multilingual-e5 on one thread, its product embeddings cached across bench runs."""
+    return CachedDenseEncoder(E5MultilingualEncoder(threads=1), ROOT / "var" / "models" / "bench-embeddings-e5.sqlite")
+
+
 def build_searcher(
     products: list[Product],
     dense: DenseEncoder,
@@ -94,7 +99,7 @@ def build_searcher(
 def score(searcher: ProductSearcher, queries: list[dict[str, Any]], judged: dict[str, dict[str, float]]) -> dict:
     """Return each row's metrics and query latency (parse + spell + encode + search, one thread)."""
     rows: dict[str, dict[str, float]] = {}
-    glossary = searcher.glossary
+    served_fusion, glossary = searcher.fusion, searcher.glossary
     for name, (mode, fusion, expand) in ROWS.items():
         searcher.fusion, searcher.glossary = fusion, glossary if expand else None
         ndcg, mrr, recall, seen, ms = [], [], [], [], []
@@ -119,7 +124,7 @@ def score(searcher: ProductSearcher, queries: list[dict[str, Any]], judged: dict
             "latency_p50_ms": float(statistics.median(ms)),
             "latency_p99_ms": float(np.percentile(ms, 99)),
         }
-    searcher.fusion, searcher.glossary = "dbsf", glossary
+    searcher.fusion, searcher.glossary = served_fusion, glossary
     base = rows["bm25_jieba"]["ndcg@10"]
     for row in rows.values():
         row["ndcg_vs_bm25"] = row["ndcg@10"] / base if base else 0.0
@@ -130,7 +135,7 @@ def run(dense: DenseEncoder, query_dense: DenseEncoder, tmp: Path) -> dict[str, 
     """Return the `zh` and `zh_crosslingual` sections of the retrieval results."""
     products = load_catalog(CATALOG).products
     queries, judged = read_queries(), read_qrels()
-    e5 = CachedDenseEncoder(E5MultilingualEncoder(threads=1), ROOT / "var" / "models" / "bench-embeddings-e5.sqlite")
+    e5 = cached_e5()
     out: dict[str, Any] = {}
     for section, catalog in (("zh", products), ("zh_crosslingual", english_only(products))):
         searcher = build_searcher(catalog, dense, query_dense, e5, tmp / section, glossary=Glossary.load())
@@ -159,7 +164,7 @@ def compare_on_dev(dense: DenseEncoder, query_dense: DenseEncoder, tmp: Path) ->
     dev = ROOT / "bench" / "data" / "search_zh_dev"
     products = load_catalog(CATALOG).products
     queries, judged = read_queries(dev / "queries.jsonl"), read_qrels(dev / "qrels.jsonl")
-    e5 = CachedDenseEncoder(E5MultilingualEncoder(threads=1), ROOT / "var" / "models" / "bench-embeddings-e5.sqlite")
+    e5 = cached_e5()
     out: dict[str, Any] = {}
     for name, passage in PASSAGES.items():
         searcher = build_searcher(products, dense, query_dense, e5, tmp / name, passage, Glossary.load())
