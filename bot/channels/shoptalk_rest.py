@@ -10,6 +10,7 @@ import hmac
 import os
 from typing import Any, Awaitable, Callable, Dict, Text
 
+import rasa_patches  # noqa: F401 - every Rasa server loads this channel, so its checked patches too
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
