@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot, Shopper
@@ -16,7 +16,7 @@ from api.conversations.schemas import (
     PurchaseIntentPoint,
     QuickReply,
 )
-from api.db import utcnow
+from api.db import new_id, utcnow
 from api.dialogue.port import BotMessage, NluResult
 from api.errors import ConversationNotFound, ShopperConflict
 from api.integrations.outbox import emit
@@ -93,6 +93,13 @@ def shopper_keys(session: Session, session_id: str | None, customer_id: str | No
     return sorted(keys)
 
 
+def keys_of(session: Session, shopper: Shopper) -> list[str]:
+    """`shopper_keys` of a shopper already read: no query unless the shop verified a customer link."""
+    if shopper.customer_verified_at is None or not shopper.customer_id:
+        return [shopper.external_id]
+    return shopper_keys(session, shopper.external_id, shopper.customer_id)
+
+
 def find_open_conversation(*, session: Session, shopper: Shopper, channel: str) -> Conversation | None:
     """Return the shopper's most recent open conversation on the channel, if any."""
     return session.scalar(
@@ -112,11 +119,39 @@ def open_conversation(
 ) -> Conversation:
     """Return the shopper's open conversation on the channel, or start one."""
     conversation = find_open_conversation(session=session, shopper=shopper, channel=channel)
-    if conversation is None:
-        conversation = Conversation(shopper_id=shopper.id, channel=channel, channel_id=channel_id)
-        session.add(conversation)
-        session.flush()
-        emit(session, "conversation.created", {"conversation_id": conversation.id, "channel": channel})
+    return conversation or _start_conversation(session, shopper, channel, channel_id)
+
+
+def open_for_sender(
+    *, session: Session, sender: str, channel: str, channel_id: str | None = None
+) -> tuple[Shopper, Conversation]:
+    """Return the sender's shopper and open conversation on the channel, read in one query
+    (a turn's first read), creating either on first contact."""
+    row = session.execute(
+        select(Shopper, Conversation)
+        .outerjoin(
+            Conversation,
+            and_(
+                Conversation.shopper_id == Shopper.id,
+                Conversation.channel == channel,
+                Conversation.status.in_(OPEN_STATUSES),
+            ),
+        )
+        .where(Shopper.external_id == sender)
+        .order_by(Conversation.updated_at.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        shopper = get_or_create_shopper(session=session, external_id=sender)
+        return shopper, _start_conversation(session, shopper, channel, channel_id)
+    shopper, conversation = row
+    return shopper, conversation or _start_conversation(session, shopper, channel, channel_id)
+
+
+def _start_conversation(session: Session, shopper: Shopper, channel: str, channel_id: str | None) -> Conversation:
+    conversation = Conversation(id=new_id(), shopper_id=shopper.id, channel=channel, channel_id=channel_id, last_seq=0)
+    session.add(conversation)  # written with the turn's first flush, its event with it
+    emit(session, "conversation.created", {"conversation_id": conversation.id, "channel": channel})
     return conversation
 
 
@@ -128,9 +163,10 @@ def get_conversation(*, session: Session, conversation_id: str) -> Conversation:
     return conversation
 
 
-def _next_seq(session: Session, conversation_id: str) -> int:
-    current = session.scalar(select(func.max(Message.seq)).where(Message.conversation_id == conversation_id))
-    return (current or 0) + 1
+def _next_seq(conversation: Conversation) -> int:
+    """Take the conversation's next sequence number (stored with the conversation's row)."""
+    conversation.last_seq = (conversation.last_seq or 0) + 1
+    return conversation.last_seq
 
 
 def find_turn(*, session: Session, conversation: Conversation, client_id: str) -> list[Message] | None:
@@ -163,10 +199,11 @@ def add_shopper_message(
 ) -> Message:
     """Store the shopper's message (status 'received') and return it."""
     message = Message(
+        id=new_id(),
         conversation_id=conversation.id,
         client_id=client_id,
         language=language,
-        seq=_next_seq(session, conversation.id),
+        seq=_next_seq(conversation),
         direction="in",
         author="shopper",
         text=text,
@@ -174,7 +211,6 @@ def add_shopper_message(
     )
     session.add(message)
     conversation.updated_at = utcnow()
-    session.flush()
     emit(session, "message.created", message_event(conversation, message))
     return message
 
@@ -199,8 +235,9 @@ def add_reply(*, session: Session, conversation: Conversation, reply: BotMessage
     if reply.products:
         content["products"] = [p.model_dump() for p in reply.products]
     message = Message(
+        id=new_id(),
         conversation_id=conversation.id,
-        seq=_next_seq(session, conversation.id),
+        seq=_next_seq(conversation),
         direction="out",
         author=author,
         text=reply.text,
@@ -209,7 +246,6 @@ def add_reply(*, session: Session, conversation: Conversation, reply: BotMessage
         language=conversation.language,
     )
     session.add(message)
-    session.flush()
     emit(session, "message.created", message_event(conversation, message))
     return message
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db import Base, new_id, utcnow
 
@@ -81,6 +81,9 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(512))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # so that a turn's events and their deliveries go out in one flush, events first
+    event: Mapped[OutboxEvent] = relationship()
 
 
 class DeliveryAttempt(Base):

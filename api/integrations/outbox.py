@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
-from api.db import utcnow
+from api.db import new_id, utcnow
 from api.integrations.models import Channel, Delivery, OutboxEvent, Subscription
 
 log = logging.getLogger(__name__)
@@ -32,41 +37,79 @@ def event_body(event: OutboxEvent) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-_SUBSCRIPTIONS = "shoptalk.active_subscriptions"
+SUBSCRIPTIONS_TTL_S = 5.0  # how soon a subscription changed on another API replica takes effect here
+Active = list[tuple[str, str, tuple[str, ...]]]  # (id, url, event types) of each active subscription
 
 
-def _active_subscriptions(session: Session) -> list[tuple[str, str, tuple[str, ...]]]:
-    """The active subscriptions as (id, url, event types), read once per transaction: a turn
-    emits several events, and each read the table before."""
-    cached = session.info.get(_SUBSCRIPTIONS)
-    if cached is None:
-        rows = session.scalars(select(Subscription).where(Subscription.active.is_(True)))
-        cached = [(s.id, s.url, tuple(s.event_types)) for s in rows]
-        session.info[_SUBSCRIPTIONS] = cached
-    return cached
+@dataclass
+class _Cached:
+    rows: Active
+    read_at: float
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_subscriptions(session: Session, transaction: SessionTransaction) -> None:
-    """A new transaction reads the subscriptions again (an admin may have changed them).
-    Flushes and savepoints end inner transactions: only the outermost one counts."""
-    if transaction.parent is None:
-        session.info.pop(_SUBSCRIPTIONS, None)
+_cache: weakref.WeakKeyDictionary[Any, _Cached] = weakref.WeakKeyDictionary()  # per database engine
+_cache_lock = threading.Lock()
+_CHANGED = "shoptalk.subscriptions_changed"
+clock: Callable[[], float] = time.monotonic  # tests set their own
+
+
+def _active_subscriptions(session: Session) -> Active:
+    """The active subscriptions, read from the table at most once per SUBSCRIPTIONS_TTL_S per
+    database: a turn emits several events, and every turn of every shopper used to read them.
+    A change this process commits (api/integrations/service.py) clears the cache at once."""
+    bind = session.get_bind()
+    with _cache_lock:
+        cached = _cache.get(bind)
+    if cached is not None and clock() - cached.read_at < SUBSCRIPTIONS_TTL_S:
+        return cached.rows
+    rows = session.scalars(select(Subscription).where(Subscription.active.is_(True)))
+    fresh = _Cached([(s.id, s.url, tuple(s.event_types)) for s in rows], clock())
+    with _cache_lock:
+        _cache[bind] = fresh
+    return fresh.rows
+
+
+def forget_subscriptions(bind: Any = None) -> None:
+    """Drop the cached subscriptions (of one engine, or of all)."""
+    with _cache_lock:
+        if bind is None:
+            _cache.clear()
+        else:
+            _cache.pop(bind, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_subscription_changes(session: Session, _context: Any) -> None:
+    """A flush that writes a subscription marks the transaction; its commit clears the cache."""
+    if any(isinstance(o, Subscription) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_changed_subscriptions(session: Session) -> None:
+    if session.info.pop(_CHANGED, False):
+        forget_subscriptions(session.get_bind())
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_subscriptions_on_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(_CHANGED, None)  # the change never happened
 
 
 def emit(session: Session, type_: str, payload: dict[str, Any]) -> OutboxEvent | None:
     """Record an event for every active subscription to its type; nothing when none listens.
 
-    Call inside the transaction of the change: the event commits (or rolls back) with it.
+    Call inside the transaction of the change: the event commits (or rolls back) with it. It
+    is written at the transaction's flush with the others, so a turn's events and deliveries
+    take one batched insert each.
     """
     subscriptions = [s for s in _active_subscriptions(session) if type_ in s[2] or "*" in s[2]]
     if not subscriptions:
         return None
-    event = OutboxEvent(type=type_, payload=payload, created_at=utcnow())
+    event = OutboxEvent(id=new_id(), type=type_, payload=payload, created_at=utcnow())
     session.add(event)
-    session.flush()
     for subscription_id, url, _ in subscriptions:
-        session.add(Delivery(event_id=event.id, subscription_id=subscription_id, url=url))
+        session.add(Delivery(event=event, subscription_id=subscription_id, url=url))
     return event
 
 

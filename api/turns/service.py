@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.behaviour.service import as_utc, recent_events
@@ -17,7 +18,7 @@ from api.channels.hub import Hub, notify_staff
 from api.conversations import service as conversations
 from api.conversations.handoff import request_handoff
 from api.conversations.language import message_language, settle_language, stated_language
-from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot
+from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot, Shopper
 from api.conversations.purchase_intent import Signal, fuse
 from api.conversations.schemas import QuickReply
 from api.db import utcnow
@@ -103,9 +104,8 @@ def handle_turn(
     never loses it; an engine failure yields a polite reply and marks the message.
     """
     text = masker.mask(validate_text(text, max_bytes))  # personal data never reaches storage, Rasa or webhooks
-    shopper = conversations.get_or_create_shopper(session=session, external_id=sender)
-    conversation = conversations.open_conversation(
-        session=session, shopper=shopper, channel=channel, channel_id=channel_id
+    shopper, conversation = conversations.open_for_sender(
+        session=session, sender=sender, channel=channel, channel_id=channel_id
     )
     language = settle_language(conversation, text, stated_language(metadata))
     inbound, replayed = _store_inbound(session, conversation, text, client_id, resume_after_s)
@@ -126,35 +126,51 @@ def handle_turn(
         engine, conversation.id, text, turn_metadata, channel, language
     )
     conversations.annotate(message=inbound, nlu=nlu, status=status, latency_ms=latency_ms)
-    replies = _update_shopper_state(session, conversation, sender, nlu, replies)
+    replies = _update_shopper_state(session, conversation, shopper, nlu, replies)
     stored = [conversations.add_reply(session=session, conversation=conversation, reply=r) for r in replies]
     session.commit()
     log.info("dialogue.turn.done status=%s intent=%s latency_ms=%.0f", status, nlu.intent if nlu else None, latency_ms)
     return conversation, [inbound, *stored]
 
 
+SEQ_ATTEMPTS = 3  # a message racing another one of its conversation takes the next number
+
+
 def _store_inbound(
     session: Session, conversation: Conversation, text: str, client_id: str | None, resume_after_s: float
 ) -> tuple[Message, list[Message] | None]:
     """Store the shopper's message and commit it (before anything can fail); return it, and
-    the stored turn instead when this is a retry of a finished one."""
-    stored_turn = None
-    if client_id is not None:
-        stored_turn = conversations.find_turn(session=session, conversation=conversation, client_id=client_id)
-    if stored_turn is not None and not _interrupted(stored_turn, resume_after_s):
+    the stored turn instead when this is a retry of a finished one.
+
+    A retry is told by the unique (conversation, client id) index refusing the message, so a
+    first attempt, nearly every turn, reads nothing to look for an earlier one. A message that
+    lost its sequence number to another writer's takes the next one."""
+    stored_turn: list[Message] | None = None
+    for attempt in range(SEQ_ATTEMPTS):
+        try:
+            inbound = conversations.add_shopper_message(
+                session=session,
+                conversation=conversation,
+                text=text,
+                client_id=client_id,
+                language=message_language(text, conversation),
+            )
+            session.commit()
+            return inbound, None
+        except IntegrityError:
+            session.rollback()  # and the conversation row reads afresh
+            if client_id is not None:
+                stored_turn = conversations.find_turn(session=session, conversation=conversation, client_id=client_id)
+            if stored_turn is not None:
+                break
+            if attempt == SEQ_ATTEMPTS - 1:
+                raise
+            log.warning("dialogue.turn.seq_taken conversation=%s", conversation.id)  # another writer's message
+    assert stored_turn is not None  # the loop returned, raised, or found the turn
+    if not _interrupted(stored_turn, resume_after_s):
         return stored_turn[0], stored_turn
-    if stored_turn is not None:
-        log.warning("dialogue.turn.resumed conversation=%s", conversation.id)
-        return stored_turn[0], None  # a process died mid-turn: finish the turn it left
-    inbound = conversations.add_shopper_message(
-        session=session,
-        conversation=conversation,
-        text=text,
-        client_id=client_id,
-        language=message_language(text, conversation),
-    )
-    session.commit()
-    return inbound, None
+    log.warning("dialogue.turn.resumed conversation=%s", conversation.id)
+    return stored_turn[0], None  # a process died mid-turn: finish the turn it left
 
 
 def _understand_and_reply(
@@ -182,14 +198,14 @@ def _understand_and_reply(
 
 
 def _update_shopper_state(
-    session: Session, conversation: Conversation, sender: str, nlu: NluResult | None, replies: list[BotMessage]
+    session: Session, conversation: Conversation, shopper: Shopper, nlu: NluResult | None, replies: list[BotMessage]
 ) -> list[BotMessage]:
     """Hand off when asked, move the purchase funnel, and add the checkout nudge when due."""
     if nlu is None:
         return replies
     if nlu.intent in HANDOFF_INTENTS:
         request_handoff(session, conversation, reason="shopper asked for a human")
-    if update_purchase_intent(session, conversation, sender, nlu) and not _nudged(session, conversation):
+    if update_purchase_intent(session, conversation, shopper, nlu) and not _nudged(session, conversation):
         return [*replies, checkout_nudge(conversation.language)]
     return replies
 
@@ -252,11 +268,11 @@ def _interrupted(stored_turn: list[Message], resume_after_s: float) -> bool:
     return (utcnow() - as_utc(inbound.created_at)).total_seconds() > resume_after_s
 
 
-def update_purchase_intent(session: Session, conversation: Conversation, sender: str, nlu: NluResult) -> bool:
+def update_purchase_intent(session: Session, conversation: Conversation, shopper: Shopper, nlu: NluResult) -> bool:
     """Fuse and store the conversation's purchase intent after a turn; return True when the
     bot should offer checkout (it just turned to 'purchase' with something in the cart and
     the shopper is not already asking to check out)."""
-    keys = conversations.shopper_keys(session, sender, None)
+    keys = conversations.keys_of(session, shopper)
     events = recent_events(session, keys, limit=200, since=utcnow() - timedelta(days=7))
     signals = [Signal(e.type, e.product_id or "", as_utc(e.occurred_at)) for e in events]
     before = conversation.purchase_stage

@@ -1,18 +1,34 @@
-"""The outbox reads the subscriptions once per transaction, not once per event."""
+"""The outbox reads the subscriptions once per few seconds, not once per event or turn, and
+writes a turn's events in one batched insert; a subscription change takes effect at once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from api.config import DEV_ADMIN_TOKEN
+from api.integrations import outbox
+from api.integrations.models import Delivery
 
 ADMIN = {"authorization": f"Bearer {DEV_ADMIN_TOKEN}"}
 
 
-def _subscription_reads(client: TestClient, sender: str, message: str) -> tuple[int, int]:
+@pytest.fixture
+def now(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """The outbox's clock, moved by hand."""
+    at = [1000.0]
+    monkeypatch.setattr(outbox, "clock", lambda: at[0])
+    outbox.forget_subscriptions()
+    yield at
+    outbox.forget_subscriptions()
+
+
+def _turn(client: TestClient, sender: str, message: str) -> list[str]:
+    """The statements one turn ran."""
     engine = client.app.state.services.session_factory.kw["bind"]  # type: ignore[attr-defined]
     statements: list[str] = []
 
@@ -24,28 +40,54 @@ def _subscription_reads(client: TestClient, sender: str, message: str) -> tuple[
         client.post("/v1/chat", json={"sender": sender, "message": message}).raise_for_status()
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    return sum("FROM subscriptions" in s for s in statements), len(statements)
+    return statements
 
 
-def test_a_turn_reads_the_subscriptions_once_per_transaction(client: TestClient) -> None:
-    client.post(
-        "/v1/admin/subscriptions", json={"url": "http://127.0.0.1:9/h", "event_types": ["*"]}, headers=ADMIN
-    ).raise_for_status()
-    # a first turn: conversation.created and message.created, then the bot's replies
-    reads, _ = _subscription_reads(client, "outbox-reads", "I'm looking for shoes")
-    assert reads == 2  # the inbound message's transaction and the replies' (it was one per event: 3 here)
+def _subscribe(client: TestClient, url: str) -> str:
+    r = client.post("/v1/admin/subscriptions", json={"url": url, "event_types": ["*"]}, headers=ADMIN)
+    r.raise_for_status()
+    return str(r.json()["id"])
 
 
-def test_a_subscription_made_between_turns_gets_the_next_turns_events(client: TestClient) -> None:
-    from sqlalchemy import func, select
-
-    from api.integrations.models import Delivery
-
-    client.post("/v1/chat", json={"sender": "outbox-late", "message": "hi"}).raise_for_status()
-    client.post(
-        "/v1/admin/subscriptions", json={"url": "http://127.0.0.1:9/late", "event_types": ["*"]}, headers=ADMIN
-    ).raise_for_status()
-    client.post("/v1/chat", json={"sender": "outbox-late", "message": "I'm looking for shoes"}).raise_for_status()
+def _deliveries(client: TestClient, url: str) -> int:
     with client.app.state.services.session_factory() as session:  # type: ignore[attr-defined]
-        late = session.scalar(select(func.count(Delivery.id)).where(Delivery.url == "http://127.0.0.1:9/late"))
-    assert late and late >= 2  # the shopper's message and the bot's reply
+        return int(session.scalar(select(func.count(Delivery.id)).where(Delivery.url == url)) or 0)
+
+
+def _reads(statements: list[str]) -> int:
+    return sum("FROM subscriptions" in s for s in statements)
+
+
+def test_turns_read_the_subscriptions_once_per_ttl(client: TestClient, now: list[float]) -> None:
+    _subscribe(client, "http://127.0.0.1:9/h")
+    assert _reads(_turn(client, "outbox-reads", "I'm looking for shoes")) == 1  # it was one per transaction: 2
+    assert _reads(_turn(client, "outbox-reads", "show me cheaper ones")) == 0
+    now[0] += outbox.SUBSCRIPTIONS_TTL_S  # what another replica changed is read again after the TTL
+    assert _reads(_turn(client, "outbox-reads", "thanks")) == 1
+
+
+def test_a_turns_events_take_one_insert_and_their_deliveries_another(client: TestClient, now: list[float]) -> None:
+    _subscribe(client, "http://127.0.0.1:9/a")
+    _subscribe(client, "http://127.0.0.1:9/b")
+    # a first turn: conversation.created and message.created, then the bot's replies
+    statements = _turn(client, "outbox-batch", "I'm looking for shoes")
+    assert sum(s.startswith("INSERT INTO outbox_events") for s in statements) == 2  # one per transaction
+    assert sum(s.startswith("INSERT INTO deliveries") for s in statements) == 2
+    assert _deliveries(client, "http://127.0.0.1:9/a") == _deliveries(client, "http://127.0.0.1:9/b") >= 3
+
+
+def test_a_subscription_made_between_turns_gets_the_next_turns_events(client: TestClient, now: list[float]) -> None:
+    _turn(client, "outbox-late", "hi")  # the (empty) subscriptions are cached now
+    _subscribe(client, "http://127.0.0.1:9/late")
+    _turn(client, "outbox-late", "I'm looking for shoes")
+    assert _deliveries(client, "http://127.0.0.1:9/late") >= 2  # the shopper's message and the bot's reply
+
+
+def test_a_deleted_subscription_gets_nothing_more(client: TestClient, now: list[float]) -> None:
+    sid = _subscribe(client, "http://127.0.0.1:9/gone")
+    _turn(client, "outbox-gone", "hi")
+    before = _deliveries(client, "http://127.0.0.1:9/gone")
+    assert before >= 2
+    client.delete(f"/v1/admin/subscriptions/{sid}", headers=ADMIN).raise_for_status()
+    _turn(client, "outbox-gone", "I'm looking for shoes")
+    assert _deliveries(client, "http://127.0.0.1:9/gone") == before
