@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,9 @@ def one_turn(client: httpx.Client, stack: RunningStack, sender: str, text: str, 
     cpu0, sql0 = stack.cpu(), stack.sql()
     started = time.perf_counter()
     r = client.post(
-        f"{stack.api}/v1/chat", json={"sender": sender, "message": text}, headers={"x-session-token": token}
+        f"{stack.api}/v1/chat",
+        json={"sender": sender, "message": text, "client_message_id": uuid.uuid4().hex},  # as the widget sends
+        headers={"x-session-token": token},
     )
     wall = (time.perf_counter() - started) * 1000
     cpu1, sql1 = stack.cpu(), stack.sql()
