@@ -255,7 +255,8 @@ def print_tables(results: dict[str, Any], sections: set[str]) -> None:
     if "en" in sections:
         print(
             f"\nlatency p50 {results['latency_ms']['p50']:.1f} ms, p99 {results['latency_ms']['p99']:.1f} ms "
-            f"({results['products']} products, one thread); query encode p50 {results['query_encode_ms_p50']:.2f} ms; "
+            f"({results['products']} products, one thread, ProductSearcher.search as served); query encode alone p50 "
+            f"{results['query_encode_alone_ms_p50']:.2f} ms; "
             f"HNSW recall@10 {results['ann_recall@10']:.4f}; ingest {results['ingest_products_per_s']:.0f} products/s; "
             f"index {results['index_size_mib']:.0f} MiB; peak RSS {results['peak_rss_mib']:.0f} MiB"
         )

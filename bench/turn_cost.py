@@ -15,7 +15,8 @@ the SQL statements per turn, plus what each process burns idle, and a sampled pr
 commit, sharing this one's environments and models) on other ports and alternates turns
 between the two, so that each figure is also a ratio to the baseline measured in the same
 minutes: on this VM the absolute figures move by 2x with the neighbours.
-Run: make bench-turn-cost (TURN_COST_ARGS="--baseline /tmp/shoptalk-base"); writes
+`--this DIR` measures another checkout than this one (one step of a series against the step
+before). Run: make bench-turn-cost (TURN_COST_ARGS="--baseline ../shoptalk-base"); writes
 bench/results/turn_cost.json and turn_cost.png.
 """
 
@@ -299,11 +300,16 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=20, help="scripts per stack measured (each a new shopper)")
     parser.add_argument("--warmup", type=int, default=2, help="scripts per stack sent first and not measured")
     parser.add_argument("--baseline", type=Path, help="another checkout (a git worktree of an older commit)")
+    parser.add_argument("--this", type=Path, default=ROOT, help="the checkout measured (default: this one)")
+    parser.add_argument("--name", default="turn_cost", help="results file: bench/results/NAME.json and .png")
     parser.add_argument("--profile-s", type=int, default=30, help="seconds of py-spy sampling (0: none)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-turn-cost-") as tmp:
         work = Path(tmp)
-        stacks = [RunningStack.start("this", ROOT, work)]
+        this = args.this.resolve()
+        if this != ROOT:
+            prepare_baseline(this)  # another worktree, sharing environments and models likewise
+        stacks = [RunningStack.start("this", this, work)]
         try:
             if args.baseline:
                 prepare_baseline(args.baseline.resolve())
@@ -313,7 +319,7 @@ def main() -> None:
                 "machine": machine(),
                 "script": SCRIPT,
                 "reps": args.reps,
-                "commit": _commit(ROOT),
+                "commit": _commit(this),
                 "stacks": {name: summarise(s) for name, s in samples.items()},
                 "idle_cpu_ms_per_s": {s.name: idle_ms_per_s(s) for s in stacks},
             }
@@ -327,7 +333,7 @@ def main() -> None:
         finally:
             for s in stacks:
                 s.stop()
-    path = write_results("turn_cost", results)
+    path = write_results(args.name, results)
     plot(results, path.with_suffix(".png"))
     print_report(results)
     print(f"wrote {path}")
