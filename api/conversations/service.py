@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import CompoundSelect, Select, and_, literal, select, union
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot, Shopper
@@ -91,6 +91,19 @@ def shopper_keys(session: Session, session_id: str | None, customer_id: str | No
     if customer_id:
         keys.update(session.scalars(_verified_sessions(customer_id)))
     return sorted(keys)
+
+
+def session_keys(session_id: str) -> CompoundSelect:
+    """`shopper_keys(session, session_id, None)` as SQL, to read inside another query (the
+    events of a shopper's history) instead of in one of its own: the session's own id, plus
+    its customer's and that customer's other sessions once the shop verified the link."""
+    verified = select(Shopper.customer_id).where(
+        Shopper.external_id == session_id, Shopper.customer_verified_at.is_not(None)
+    )
+    linked = select(Shopper.external_id).where(
+        Shopper.customer_id.in_(verified.scalar_subquery()), Shopper.customer_verified_at.is_not(None)
+    )
+    return union(select(literal(session_id)), verified, linked)
 
 
 def keys_of(session: Session, shopper: Shopper) -> list[str]:

@@ -23,7 +23,7 @@ from actions.api_client import (
     recommend,
     search_products,
 )
-from actions.language import Say, buttons, join_words, say_for
+from actions.language import Say, buttons, join_words, language_of, say_for
 from actions.orders import order_id_in, status_words
 from actions.references import describe, last_shown, referenced
 from actions.settings import settings
@@ -83,6 +83,7 @@ class ActionSearchProducts(Action):
                 intent=(latest.get("intent") or {}).get("name"),
                 entities=latest.get("entities") or [],
                 limit=settings.cards_per_reply,
+                language=language_of(tracker),
             )
         except ApiUnavailable:
             result = await self._plain_search(latest)

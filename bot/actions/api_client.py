@@ -59,8 +59,10 @@ async def recommend(
     intent: Optional[str],
     entities: List[Dict[str, Any]],
     limit: int,
+    language: Optional[str] = None,
 ) -> Dict[str, Any]:
-    """Return recommendations merging this conversation, the shopper's behaviour and the catalog."""
+    """Return recommendations merging this conversation, the shopper's behaviour and the catalog,
+    with reasons in `language` (the conversation's slot; the API reads it itself when absent)."""
     body: Dict[str, Any] = {
         "conversation_id": conversation_id,
         "query": query[:500],
@@ -68,6 +70,8 @@ async def recommend(
         "entities": [{"entity": e.get("entity"), "value": e.get("value")} for e in entities],
         "limit": limit,
     }
+    if language:
+        body["language"] = language
     if session_id:
         body["session_id"] = session_id
     return await _call("POST", "/v1/recommendations", json=body)
