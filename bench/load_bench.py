@@ -33,7 +33,7 @@ import websockets
 
 from api.turns.recovery import INTERRUPTED_REPLY
 from api.turns.service import UNAVAILABLE_REPLY
-from bench.common import RESULTS, machine, table, write_results
+from bench.common import machine, table, write_results
 from shoptalk.paths import DEFAULT_VAR
 from shoptalk.stack import Stack
 from shoptalk.throwaway import throwaway_config
@@ -175,7 +175,7 @@ def stored_counts(db: Path, client_ids: list[str]) -> tuple[int, int]:
     return lost, duplicated
 
 
-def plot(results: dict[str, Any]) -> None:
+def plot(results: dict[str, Any], out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -200,7 +200,7 @@ def plot(results: dict[str, Any]) -> None:
         ax[2].legend()
     fig.suptitle("ShopTalk load: REST + WebSocket shoppers, real stack")
     fig.tight_layout()
-    fig.savefig(RESULTS / "load.png", dpi=110)
+    fig.savefig(out, dpi=110)
 
 
 def summary(rec: Recorder, elapsed: float, db: Path) -> dict[str, Any]:
@@ -230,6 +230,7 @@ def main() -> None:
     parser.add_argument("--shoppers", default="10,20,50", help="closed loop: concurrent shoppers per level ('' none)")
     parser.add_argument("--rates", default="10,20,30", help="open loop: turns per second per level ('' none)")
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--name", default="load", help="results file: bench/results/NAME.json and .png")
     parser.add_argument("--think", default="0.1-0.5", help="closed loop: think time range in seconds, e.g. 3-15")
     ns = parser.parse_args()
     low, high = (float(x) for x in ns.think.split("-"))
@@ -261,8 +262,8 @@ def main() -> None:
                 print(f"load open {rate:g}/s: {results['open_loop'][f'{rate:g}']}", flush=True)
         finally:
             stack.stop()
-    path = write_results("load", results)
-    plot(results)
+    path = write_results(ns.name, results)
+    plot(results, path.with_suffix(".png"))
     keys = ["turns_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "degraded", "lost", "duplicated"]
     headers = ["turns/s", "p50 ms", "p95 ms", "p99 ms", "errors", "degraded", "lost", "duplicated"]
     closed = [[n, *(r.get(k, 0) for k in keys)] for n, r in results.items() if n.isdigit()]
