@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import CompoundSelect, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.behaviour.models import BehaviourEvent
@@ -114,18 +114,16 @@ def ingest(session: Session, items: Sequence[Any]) -> EventsOut:
 
 def recent_events(
     session: Session,
-    keys: Iterable[str] | CompoundSelect,
+    keys: Iterable[str],
     *,
     limit: int = 200,
     types: Iterable[str] | None = None,
     since: datetime | None = None,
 ) -> list[BehaviourEvent]:
-    """Return the newest events of any of the shopper's session or customer ids, newest first
-    (`keys` a list of them, or a query of them such as `conversations.service.session_keys`)."""
-    if not isinstance(keys, CompoundSelect):
-        keys = [k for k in keys if k]
-        if not keys:
-            return []
+    """Return the newest events of any of the shopper's session or customer ids, newest first."""
+    keys = [k for k in keys if k]
+    if not keys:
+        return []
     query = select(BehaviourEvent).where(or_(BehaviourEvent.session_id.in_(keys), BehaviourEvent.customer_id.in_(keys)))
     if types is not None:
         query = query.where(BehaviourEvent.type.in_(list(types)))

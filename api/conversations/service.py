@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, and_, literal, select, union
+from sqlalchemy import Select, and_, case, func, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from api.conversations.models import Conversation, Message, PurchaseIntentSnapshot, Shopper
 from api.conversations.schemas import (
@@ -93,19 +94,6 @@ def shopper_keys(session: Session, session_id: str | None, customer_id: str | No
     return sorted(keys)
 
 
-def session_keys(session_id: str) -> CompoundSelect:
-    """`shopper_keys(session, session_id, None)` as SQL, to read inside another query (the
-    events of a shopper's history) instead of in one of its own: the session's own id, plus
-    its customer's and that customer's other sessions once the shop verified the link."""
-    verified = select(Shopper.customer_id).where(
-        Shopper.external_id == session_id, Shopper.customer_verified_at.is_not(None)
-    )
-    linked = select(Shopper.external_id).where(
-        Shopper.customer_id.in_(verified.scalar_subquery()), Shopper.customer_verified_at.is_not(None)
-    )
-    return union(select(literal(session_id)), verified, linked)
-
-
 def keys_of(session: Session, shopper: Shopper) -> list[str]:
     """`shopper_keys` of a shopper already read: no query unless the shop verified a customer link."""
     if shopper.customer_verified_at is None or not shopper.customer_id:
@@ -176,10 +164,41 @@ def get_conversation(*, session: Session, conversation_id: str) -> Conversation:
     return conversation
 
 
-def _next_seq(conversation: Conversation) -> int:
-    """Take the conversation's next sequence number (stored with the conversation's row)."""
-    conversation.last_seq = (conversation.last_seq or 0) + 1
-    return conversation.last_seq
+_COLUMNS = frozenset(a.key for a in Conversation.__mapper__.column_attrs)
+
+
+def take_seqs(session: Session, conversation: Conversation, n: int = 1) -> int:
+    """Reserve the conversation's next `n` sequence numbers; return the first.
+
+    One `UPDATE ... RETURNING`, atomic under the row's lock, so concurrent writers (a second
+    tab, an agent, the recovery job, another replica) never take the same number. The new
+    `last_seq` is also at least the newest stored message's seq, so a writer that did not
+    keep it (an older replica during a rolling upgrade) cannot make numbers clash. The
+    conversation's other pending changes go out in the same statement."""
+    state = inspect(conversation)
+    if not state.persistent:  # created in this transaction: nobody else can write to it yet
+        first = (conversation.last_seq or 0) + 1
+        conversation.last_seq = first + n - 1
+        return first
+    newest = (
+        select(func.coalesce(func.max(Message.seq), 0))
+        .where(Message.conversation_id == conversation.id)
+        .scalar_subquery()
+    )
+    floor = case((newest > Conversation.last_seq, newest), else_=Conversation.last_seq)
+    pending = {a.key: a.value for a in state.attrs if a.key in _COLUMNS and a.history.has_changes()}
+    pending.pop("last_seq", None)
+    with session.no_autoflush:
+        last = session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation.id)
+            .values(last_seq=floor + n, **pending)
+            .returning(Conversation.last_seq)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+    for key, value in {**pending, "last_seq": last}.items():
+        set_committed_value(conversation, key, value)  # written: the flush has nothing left to send
+    return int(last) - n + 1
 
 
 def find_turn(*, session: Session, conversation: Conversation, client_id: str) -> list[Message] | None:
@@ -211,19 +230,19 @@ def add_shopper_message(
     language: str | None = None,
 ) -> Message:
     """Store the shopper's message (status 'received') and return it."""
+    conversation.updated_at = utcnow()  # written with the reservation of its number
     message = Message(
         id=new_id(),
         conversation_id=conversation.id,
         client_id=client_id,
         language=language,
-        seq=_next_seq(conversation),
+        seq=take_seqs(session, conversation),
         direction="in",
         author="shopper",
         text=text,
         status="received",
     )
     session.add(message)
-    conversation.updated_at = utcnow()
     emit(session, "message.created", message_event(conversation, message))
     return message
 
@@ -242,25 +261,38 @@ def annotate(*, message: Message, nlu: NluResult | None, status: str, latency_ms
 
 def add_reply(*, session: Session, conversation: Conversation, reply: BotMessage, author: str = "bot") -> Message:
     """Store one outgoing message with its rich content."""
-    content: dict[str, Any] = {}
-    if reply.quick_replies:
-        content["quick_replies"] = [q.model_dump() for q in reply.quick_replies]
-    if reply.products:
-        content["products"] = [p.model_dump() for p in reply.products]
-    message = Message(
-        id=new_id(),
-        conversation_id=conversation.id,
-        seq=_next_seq(conversation),
-        direction="out",
-        author=author,
-        text=reply.text,
-        content=content or None,
-        status="sent",
-        language=conversation.language,
-    )
-    session.add(message)
-    emit(session, "message.created", message_event(conversation, message))
-    return message
+    return add_replies(session=session, conversation=conversation, replies=[reply], author=author)[0]
+
+
+def add_replies(
+    *, session: Session, conversation: Conversation, replies: list[BotMessage], author: str = "bot"
+) -> list[Message]:
+    """Store outgoing messages in order, their numbers reserved together."""
+    if not replies:
+        return []
+    first = take_seqs(session, conversation, len(replies))
+    stored = []
+    for seq, reply in enumerate(replies, start=first):
+        content: dict[str, Any] = {}
+        if reply.quick_replies:
+            content["quick_replies"] = [q.model_dump() for q in reply.quick_replies]
+        if reply.products:
+            content["products"] = [p.model_dump() for p in reply.products]
+        message = Message(
+            id=new_id(),
+            conversation_id=conversation.id,
+            seq=seq,
+            direction="out",
+            author=author,
+            text=reply.text,
+            content=content or None,
+            status="sent",
+            language=conversation.language,
+        )
+        session.add(message)
+        emit(session, "message.created", message_event(conversation, message))
+        stored.append(message)
+    return stored
 
 
 def message_event(conversation: Conversation, message: Message) -> dict[str, Any]:

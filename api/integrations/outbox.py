@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from api.db import new_id, utcnow
 from api.integrations.models import Channel, Delivery, OutboxEvent, Subscription
@@ -56,16 +56,19 @@ clock: Callable[[], float] = time.monotonic  # tests set their own
 def _active_subscriptions(session: Session) -> Active:
     """The active subscriptions, read from the table at most once per SUBSCRIPTIONS_TTL_S per
     database: a turn emits several events, and every turn of every shopper used to read them.
-    A change this process commits (api/integrations/service.py) clears the cache at once."""
+    A change this process commits clears the cache at once; a transaction that changed them
+    reads its own view and keeps it to itself (it may still roll back)."""
     bind = session.get_bind()
     with _cache_lock:
         cached = _cache.get(bind)
-    if cached is not None and clock() - cached.read_at < SUBSCRIPTIONS_TTL_S:
+    changed_here = bool(session.info.get(_CHANGED)) or _writes_subscriptions(session)
+    if cached is not None and not changed_here and clock() - cached.read_at < SUBSCRIPTIONS_TTL_S:
         return cached.rows
     rows = session.scalars(select(Subscription).where(Subscription.active.is_(True)))
     fresh = _Cached([(s.id, s.url, tuple(s.event_types)) for s in rows], clock())
-    with _cache_lock:
-        _cache[bind] = fresh
+    if not session.info.get(_CHANGED):  # (the read's autoflush may have just marked it)
+        with _cache_lock:
+            _cache[bind] = fresh
     return fresh.rows
 
 
@@ -78,22 +81,23 @@ def forget_subscriptions(bind: Any = None) -> None:
             _cache.pop(bind, None)
 
 
+def _writes_subscriptions(session: Session) -> bool:
+    return any(isinstance(o, Subscription) for o in (*session.new, *session.dirty, *session.deleted))
+
+
 @event.listens_for(Session, "after_flush")
 def _note_subscription_changes(session: Session, _context: Any) -> None:
-    """A flush that writes a subscription marks the transaction; its commit clears the cache."""
-    if any(isinstance(o, Subscription) for o in (*session.new, *session.dirty, *session.deleted)):
+    """A flush that writes a subscription marks the transaction; its end clears the cache."""
+    if _writes_subscriptions(session):
         session.info[_CHANGED] = True
 
 
-@event.listens_for(Session, "after_commit")
-def _forget_changed_subscriptions(session: Session) -> None:
-    if session.info.pop(_CHANGED, False):
+@event.listens_for(Session, "after_transaction_end")
+def _forget_changed_subscriptions(session: Session, transaction: SessionTransaction) -> None:
+    """When the outermost transaction that changed subscriptions ends (committed or rolled
+    back; savepoints are inner ones), the next read goes to the table."""
+    if transaction.parent is None and session.info.pop(_CHANGED, False):
         forget_subscriptions(session.get_bind())
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _keep_subscriptions_on_rollback(session: Session, _previous: Any) -> None:
-    session.info.pop(_CHANGED, None)  # the change never happened
 
 
 def emit(session: Session, type_: str, payload: dict[str, Any]) -> OutboxEvent | None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.behaviour.service import as_utc, recent_events
 from api.conversations.models import Conversation, Message
-from api.conversations.service import session_keys, shopper_keys
+from api.conversations.service import shopper_keys
 from api.db import utcnow
 from api.recommendations.context import SEARCH_INTENTS, ChatNeed, need_from_turns, need_label
 from api.recommendations.cooccurrence import CoOccurrenceModel
@@ -211,11 +211,7 @@ class Recommender:
         session: Session, request: RecommendationsIn, model: Blend
     ) -> tuple[HistoryScores, dict[str, float]]:
         """What the shopper did: their history's scores, and the products behaviour suggests."""
-        keys = (
-            session_keys(request.session_id)  # read within the events query
-            if request.session_id and not request.customer_id
-            else shopper_keys(session, request.session_id, request.customer_id)
-        )
+        keys = shopper_keys(session, request.session_id, request.customer_id)
         events = recent_events(session, keys, limit=300)
         history = score_history(
             [Interaction(e.product_id, e.type, as_utc(e.occurred_at)) for e in events if e.product_id], utcnow()

@@ -127,13 +127,10 @@ def handle_turn(
     )
     conversations.annotate(message=inbound, nlu=nlu, status=status, latency_ms=latency_ms)
     replies = _update_shopper_state(session, conversation, shopper, nlu, replies)
-    stored = [conversations.add_reply(session=session, conversation=conversation, reply=r) for r in replies]
+    stored = conversations.add_replies(session=session, conversation=conversation, replies=replies)
     session.commit()
     log.info("dialogue.turn.done status=%s intent=%s latency_ms=%.0f", status, nlu.intent if nlu else None, latency_ms)
     return conversation, [inbound, *stored]
-
-
-SEQ_ATTEMPTS = 3  # a message racing another one of its conversation takes the next number
 
 
 def _store_inbound(
@@ -143,30 +140,24 @@ def _store_inbound(
     the stored turn instead when this is a retry of a finished one.
 
     A retry is told by the unique (conversation, client id) index refusing the message, so a
-    first attempt, nearly every turn, reads nothing to look for an earlier one. A message that
-    lost its sequence number to another writer's takes the next one."""
-    stored_turn: list[Message] | None = None
-    for attempt in range(SEQ_ATTEMPTS):
-        try:
-            inbound = conversations.add_shopper_message(
-                session=session,
-                conversation=conversation,
-                text=text,
-                client_id=client_id,
-                language=message_language(text, conversation),
-            )
-            session.commit()
-            return inbound, None
-        except IntegrityError:
-            session.rollback()  # and the conversation row reads afresh
-            if client_id is not None:
-                stored_turn = conversations.find_turn(session=session, conversation=conversation, client_id=client_id)
-            if stored_turn is not None:
-                break
-            if attempt == SEQ_ATTEMPTS - 1:
-                raise
-            log.warning("dialogue.turn.seq_taken conversation=%s", conversation.id)  # another writer's message
-    assert stored_turn is not None  # the loop returned, raised, or found the turn
+    first attempt, nearly every turn, reads nothing to look for an earlier one."""
+    try:
+        inbound = conversations.add_shopper_message(
+            session=session,
+            conversation=conversation,
+            text=text,
+            client_id=client_id,
+            language=message_language(text, conversation),
+        )
+        session.commit()
+        return inbound, None
+    except IntegrityError as exc:
+        session.rollback()
+        if client_id is None or "client_id" not in str(exc.orig):
+            raise  # not the client id's index: nothing to replay
+        stored_turn = conversations.find_turn(session=session, conversation=conversation, client_id=client_id)
+        if stored_turn is None:
+            raise
     if not _interrupted(stored_turn, resume_after_s):
         return stored_turn[0], stored_turn
     log.warning("dialogue.turn.resumed conversation=%s", conversation.id)

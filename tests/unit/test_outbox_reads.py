@@ -91,3 +91,16 @@ def test_a_deleted_subscription_gets_nothing_more(client: TestClient, now: list[
     client.delete(f"/v1/admin/subscriptions/{sid}", headers=ADMIN).raise_for_status()
     _turn(client, "outbox-gone", "I'm looking for shoes")
     assert _deliveries(client, "http://127.0.0.1:9/gone") == before
+
+
+def test_a_rolled_back_change_is_never_cached(client: TestClient, now: list[float]) -> None:
+    from api.integrations.models import Subscription
+
+    _turn(client, "outbox-rollback", "hi")  # no subscriptions cached
+    factory = client.app.state.services.session_factory  # type: ignore[attr-defined]
+    with factory() as session:
+        session.add(Subscription(url="http://127.0.0.1:9/never", event_types=["*"], secret_sealed="x"))
+        assert outbox._active_subscriptions(session)  # this transaction sees its own change
+        session.rollback()
+    _turn(client, "outbox-rollback", "I'm looking for shoes")
+    assert _deliveries(client, "http://127.0.0.1:9/never") == 0
