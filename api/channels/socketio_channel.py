@@ -108,8 +108,7 @@ class _SocketIOAdapter:
 
 def _start(services: Services, session_id: str) -> None:
     with services.session_factory() as session:
-        shopper = conversations.get_or_create_shopper(session=session, external_id=session_id)
-        conversations.open_conversation(session=session, shopper=shopper, channel=CHANNEL)
+        conversations.open_for_sender(session=session, sender=session_id, channel=CHANNEL)
         session.commit()
 
 

@@ -60,8 +60,7 @@ class ProtocolError(DomainError):
 def _session_start(services: Services, session_id: str, token: str) -> dict[str, Any]:
     with services.session_factory() as session:
         check_sender(session, services.session_tokens, session_id, token, None)  # resuming needs the token
-        shopper = conversations.get_or_create_shopper(session=session, external_id=session_id)
-        conversation = conversations.open_conversation(session=session, shopper=shopper, channel=CHANNEL)
+        _, conversation = conversations.open_for_sender(session=session, sender=session_id, channel=CHANNEL)
         session.commit()
         messages = conversations.list_messages(session=session, conversation_id=conversation.id)
         return {

@@ -43,7 +43,8 @@ class Conversation(Base):
     # widget, kept) or "text" (the shopper's latest message)
     language: Mapped[str | None] = mapped_column(String(8), index=True)
     language_source: Mapped[str | None] = mapped_column(String(8))
-    # the seq of its newest message: the next one takes last_seq + 1 (no max(seq) read a message)
+    # the seq of its newest message, reserved atomically with the conversation's update
+    # (conversations.service.take_seqs): no max(seq) read per message
     last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

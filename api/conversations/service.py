@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, inspect, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -101,26 +101,19 @@ def keys_of(session: Session, shopper: Shopper) -> list[str]:
     return shopper_keys(session, shopper.external_id, shopper.customer_id)
 
 
+def _open_on(channel: str) -> ColumnElement[bool]:
+    """A conversation open on the channel (its shopper's is matched apart)."""
+    return and_(Conversation.channel == channel, Conversation.status.in_(OPEN_STATUSES))
+
+
 def find_open_conversation(*, session: Session, shopper: Shopper, channel: str) -> Conversation | None:
     """Return the shopper's most recent open conversation on the channel, if any."""
     return session.scalar(
         select(Conversation)
-        .where(
-            Conversation.shopper_id == shopper.id,
-            Conversation.channel == channel,
-            Conversation.status.in_(OPEN_STATUSES),
-        )
+        .where(Conversation.shopper_id == shopper.id, _open_on(channel))
         .order_by(Conversation.updated_at.desc())
         .limit(1)
     )
-
-
-def open_conversation(
-    *, session: Session, shopper: Shopper, channel: str, channel_id: str | None = None
-) -> Conversation:
-    """Return the shopper's open conversation on the channel, or start one."""
-    conversation = find_open_conversation(session=session, shopper=shopper, channel=channel)
-    return conversation or _start_conversation(session, shopper, channel, channel_id)
 
 
 def open_for_sender(
@@ -130,16 +123,9 @@ def open_for_sender(
     (a turn's first read), creating either on first contact."""
     row = session.execute(
         select(Shopper, Conversation)
-        .outerjoin(
-            Conversation,
-            and_(
-                Conversation.shopper_id == Shopper.id,
-                Conversation.channel == channel,
-                Conversation.status.in_(OPEN_STATUSES),
-            ),
-        )
+        .outerjoin(Conversation, and_(Conversation.shopper_id == Shopper.id, _open_on(channel)))
         .where(Shopper.external_id == sender)
-        .order_by(Conversation.updated_at.desc())
+        .order_by(Conversation.updated_at.desc())  # as find_open_conversation
         .limit(1)
     ).first()
     if row is None:

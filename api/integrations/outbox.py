@@ -122,8 +122,7 @@ def emit_to_channel(session: Session, channel: Channel, payload: dict[str, Any])
     if not channel.callback_url:
         log.warning("integrations.channel.no_callback channel=%s", channel.id)
         return None
-    event = OutboxEvent(type=CHANNEL_REPLY, payload=payload, created_at=utcnow())
+    event = OutboxEvent(id=new_id(), type=CHANNEL_REPLY, payload=payload, created_at=utcnow())
     session.add(event)
-    session.flush()
-    session.add(Delivery(event_id=event.id, channel_id=channel.id, url=channel.callback_url))
+    session.add(Delivery(event=event, channel_id=channel.id, url=channel.callback_url))
     return event

@@ -24,8 +24,7 @@ def test_a_message_left_unanswered_by_a_dead_process_is_answered_at_restart(sett
     app = create_app(settings, dialogue=FakeDialogueEngine(), searcher=make_searcher())
     # The first process stores a message, then "dies" before asking the bot.
     with TestClient(app), app.state.services.session_factory() as session:
-        shopper = conversations.get_or_create_shopper(session=session, external_id="crash-1")
-        conversation = conversations.open_conversation(session=session, shopper=shopper, channel="rest")
+        _, conversation = conversations.open_for_sender(session=session, sender="crash-1", channel="rest")
         conversations.add_shopper_message(session=session, conversation=conversation, text="where is my order?")
         session.commit()
         conversation_id = conversation.id
@@ -50,8 +49,7 @@ def test_a_message_left_unanswered_by_a_dead_process_is_answered_at_restart(sett
 def test_a_retry_after_a_crash_finishes_the_interrupted_turn(client: TestClient) -> None:
     app = client.app
     with app.state.services.session_factory() as session:  # type: ignore[attr-defined]
-        shopper = conversations.get_or_create_shopper(session=session, external_id="crash-2")
-        conversation = conversations.open_conversation(session=session, shopper=shopper, channel="rest")
+        _, conversation = conversations.open_for_sender(session=session, sender="crash-2", channel="rest")
         conversations.add_shopper_message(session=session, conversation=conversation, text="hi", client_id="m-1")
         session.commit()
     from datetime import UTC, datetime, timedelta

@@ -1,8 +1,9 @@
 """each conversation keeps the sequence number of its last message
 
-A new message takes `last_seq + 1` from the conversation row the turn has already read,
-instead of reading `max(seq)` over the conversation's messages for every message stored.
-The unique index on (conversation_id, seq) still refuses two messages with one number.
+A message's number is reserved with one atomic `UPDATE conversations ... RETURNING` on
+`last_seq` (floored at the newest stored seq), which carries the conversation's other
+changes, instead of a `max(seq)` read for every message stored. The unique index on
+(conversation_id, seq) still refuses two messages with one number.
 
 Revision ID: 0007
 Revises: 0006
