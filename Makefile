@@ -4,7 +4,7 @@ PY := .venvs/api/bin/python
 RASA_PY := .venvs/rasa/bin/python
 ST := bin/shoptalk
 
-.PHONY: help setup demo run train ingest test test-nlu test-unit test-integration test-e2e lint bench bench-retrieval bench-recs bench-load bench-turn-cost bench-soak bench-nlu bench-conversations clean
+.PHONY: help setup demo run train ingest test test-nlu test-unit test-integration test-e2e lint bench bench-retrieval bench-recs bench-load bench-turn-cost bench-tracker-store bench-soak bench-nlu bench-conversations clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -75,6 +75,10 @@ bench-load:  ## 10/20/50 shoppers over REST + WebSocket against the real stack: 
 bench-turn-cost:  ## CPU ms and SQL statements per turn for each process, wall p50/p95, a py-spy profile (TURN_COST_ARGS="--baseline DIR" for a side-by-side ratio)
 	$(ST) setup
 	$(PY) -m bench.turn_cost $(TURN_COST_ARGS)
+
+bench-tracker-store:  ## Rasa's tracker stores turn by turn (Rasa SQL, cached SQL, Redis; SQLite and PostgreSQL): CPU, wall, statements
+	$(ST) setup --with-redis
+	PYTHONPATH=. $(RASA_PY) -m bench.tracker_store_bench $(TRACKER_STORE_ARGS)
 
 bench-soak:  ## 10 min of shoppers while Rasa, the action server and the API are killed and restarted
 	$(ST) setup

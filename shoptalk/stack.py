@@ -85,6 +85,8 @@ class Service:
 
 # Rasa's own "redis" lock store loses tickets when replicas contend (see bot/lock_store.py).
 ATOMIC_REDIS_LOCK_STORE = "bot.lock_store.AtomicRedisLockStore"
+# Rasa's SQL tracker store, reading a conversation from memory while its rows do not change.
+CACHED_SQL_TRACKER_STORE = "bot.tracker_store.CachedSQLTrackerStore"
 
 
 def _lock_store_env(url: str) -> dict[str, str]:
@@ -130,6 +132,7 @@ class Stack:
         rasa_env = {
             **base,
             "ACTION_ENDPOINT_URL": f"{c.actions_url}/webhook",
+            "TRACKER_STORE_TYPE": os.environ.get("TRACKER_STORE_TYPE", CACHED_SQL_TRACKER_STORE),
             "TRACKER_DIALECT": tracker.split(":", 1)[0].split("+", 1)[0],
             "TRACKER_URL": tracker,
             **_lock_store_env(c.lock_store_url),

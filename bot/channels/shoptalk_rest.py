@@ -82,6 +82,9 @@ def api_authorised(request: Request) -> bool:
 def forget_tracker(store: Any, conversation_id: Text) -> bool:
     """Remove every stored event of a conversation from Rasa's tracker store."""
     inner = getattr(store, "_tracker_store", None) or getattr(store, "tracker_store", None) or store
+    if hasattr(inner, "forget"):  # CachedSQLTrackerStore: its rows and its memory of them
+        inner.forget(conversation_id)
+        return True
     if hasattr(inner, "session_scope") and hasattr(inner, "SQLEvent"):  # SQLTrackerStore
         with inner.session_scope() as session:
             session.query(inner.SQLEvent).filter(inner.SQLEvent.sender_id == conversation_id).delete()

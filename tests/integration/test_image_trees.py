@@ -160,12 +160,12 @@ def test_compose_env_vars_are_read_and_production_secrets_have_no_default() -> N
     read_by_api = {name.upper() for name in Settings.model_fields}
     read_elsewhere = {
         # Rasa's endpoints.yml and channels, the action server's settings, PostgreSQL, Qdrant, uvicorn
-        "ACTION_ENDPOINT_URL", "TRACKER_DIALECT", "TRACKER_URL", "LOCK_STORE_TYPE", "LOCK_STORE_URL",
-        "LOCK_STORE_PORT", "RASA_TOKEN", "SHOPTALK_API_URL", "SANIC_HOST", "ACTIONS_API_KEY",
+        "ACTION_ENDPOINT_URL", "TRACKER_STORE_TYPE", "TRACKER_DIALECT", "TRACKER_URL", "LOCK_STORE_TYPE",
+        "LOCK_STORE_URL", "LOCK_STORE_PORT", "RASA_TOKEN", "SHOPTALK_API_URL", "SANIC_HOST", "ACTIONS_API_KEY",
         "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "QDRANT__SERVICE__API_KEY", "FORWARDED_ALLOW_IPS",
     }  # fmt: skip
     endpoints = (ROOT / "bot" / "endpoints.yml").read_text()
-    for name in ("ACTION_ENDPOINT_URL", "TRACKER_URL", "LOCK_STORE_TYPE"):
+    for name in ("ACTION_ENDPOINT_URL", "TRACKER_STORE_TYPE", "TRACKER_URL", "LOCK_STORE_TYPE"):
         assert "${" + name + "}" in endpoints, f"bot/endpoints.yml does not read {name}"
     for service_name, service in COMPOSE["services"].items():
         for name in service.get("environment") or {}:
@@ -200,6 +200,7 @@ def test_compose_rasa_command_serves_the_trained_model(tmp_path: Path) -> None:
         tmp_path,
         RASA_TOKEN="image-tree-token",
         ACTION_ENDPOINT_URL="http://127.0.0.1:9/webhook",
+        TRACKER_STORE_TYPE=COMPOSE["x-rasa-env"]["TRACKER_STORE_TYPE"],
         TRACKER_DIALECT="sqlite",
         TRACKER_URL=f"sqlite:///{tmp_path / 'tracker.db'}",
         LOCK_STORE_TYPE="in_memory",

@@ -82,6 +82,7 @@ def test_api_and_rasa_scale_behind_the_load_balancer() -> None:
     assert (
         rasa["environment"]["LOCK_STORE_TYPE"] == "bot.lock_store.AtomicRedisLockStore"
         and rasa["environment"]["TRACKER_DIALECT"] == "postgresql"
+        and rasa["environment"]["TRACKER_STORE_TYPE"] == "bot.tracker_store.CachedSQLTrackerStore"
     )
     nginx = (ROOT / "docker" / "nginx.conf").read_text()
     assert "upstream api" in nginx and "proxy_buffering off" in nginx
