@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
 
@@ -23,15 +23,30 @@ class ApiRefused(ApiUnavailable):
         self.status, self.detail = status, detail
 
 
+# One pooled session for the event loop (the action server runs one): a new ClientSession per
+# call opened a new connector and TCP connection every time, most of the action server's CPU.
+_pooled: Optional[Tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = None
+# An idle connection is dropped well before uvicorn's 5 s keep-alive closes it from its side,
+# so a request never goes out on a connection the API is closing.
+KEEPALIVE_S = 2.0
+
+
+def _session() -> aiohttp.ClientSession:
+    """The running loop's pooled session (keep-alive connections to the API), made on first use."""
+    global _pooled
+    loop = asyncio.get_running_loop()
+    if _pooled is None or _pooled[0] is not loop or _pooled[1].closed:
+        connector = aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S)
+        headers = {"authorization": f"Bearer {settings.actions_api_key}"}
+        _pooled = (loop, aiohttp.ClientSession(connector=connector, headers=headers))
+    return _pooled[1]
+
+
 async def _call(method: str, path: str, **kwargs: Any) -> Any:
     timeout = aiohttp.ClientTimeout(total=settings.api_timeout_s)
     url = f"{settings.shoptalk_api_url}{path}"
-    headers = {"authorization": f"Bearer {settings.actions_api_key}"}
     try:
-        async with (
-            aiohttp.ClientSession(timeout=timeout, headers=headers) as session,
-            session.request(method, url, **kwargs) as resp,
-        ):
+        async with _session().request(method, url, timeout=timeout, **kwargs) as resp:
             if 400 <= resp.status < 500 and resp.status not in (401, 408, 429):
                 raise ApiRefused(resp.status, str((await resp.json(content_type=None) or {}).get("detail", "")))
             if resp.status != 200:
